@@ -1,0 +1,1 @@
+"""Index -> answers. Never imports ingest, evals or the UI."""

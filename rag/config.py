@@ -1,0 +1,74 @@
+"""Typed settings, one place: defaults < settings file < environment.
+
+The settings file is `policy-assistant.toml` in the project folder (or the path in
+POLICY_ASSISTANT_CONFIG). Every command also takes --index/--corpus, applied on top.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _config_file() -> Path:
+    # The one environment read outside Settings: where Settings itself lives.
+    return Path(os.environ.get("POLICY_ASSISTANT_CONFIG", PROJECT_ROOT / "policy-assistant.toml"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    index_dir: Path = Field(
+        default=PROJECT_ROOT / ".index",
+        validation_alias=AliasChoices("POLICY_ASSISTANT_INDEX", "index_dir"),
+    )
+    corpus_dir: Path = Field(
+        default=PROJECT_ROOT / "corpus",
+        validation_alias=AliasChoices("POLICY_ASSISTANT_CORPUS", "corpus_dir"),
+    )
+    chroma_host: str | None = Field(default=None, validation_alias=AliasChoices("CHROMA_HOST", "chroma_host"))
+    chroma_port: int = Field(default=8000, validation_alias=AliasChoices("CHROMA_PORT", "chroma_port"))
+    llm: str = Field(default="extractive", validation_alias=AliasChoices("POLICY_ASSISTANT_LLM", "llm"))
+    openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))
+    openai_api_key: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"))
+    ollama_host: str | None = Field(default=None, validation_alias=AliasChoices("OLLAMA_HOST", "ollama_host"))
+    feedback_db: Path = Field(
+        default=PROJECT_ROOT / ".data" / "feedback.sqlite",
+        validation_alias=AliasChoices("POLICY_ASSISTANT_FEEDBACK_DB", "feedback_db"),
+    )
+    # Seconds a second ingest waits for a running one before refusing.
+    ingest_lock_wait_s: float = Field(default=120.0, validation_alias=AliasChoices("POLICY_ASSISTANT_INGEST_WAIT", "ingest_lock_wait_s"))
+    # Long paragraphs are split into parts of about this many characters, with overlap.
+    max_chunk_chars: int = 1200
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_config_file()))
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        """Command-line flags (None means 'not given')."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return self.model_copy(update=given) if given else self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
