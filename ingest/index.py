@@ -1,0 +1,292 @@
+"""Build the index: parse what changed, embed only new text, swap the new build in atomically.
+
+Every build is a fresh folder. Vectors for text that was already embedded are copied from the
+live build (looked up by a hash of the embedded text and the model), so a changed document costs
+only its changed clauses, and a no-op ingest costs file hashing. The live build keeps serving
+until the new one is complete; only then is CURRENT replaced (os.replace is atomic).
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from ingest.clauses import parse
+from ingest.errors import IngestError
+from ingest.loaders import load
+from ingest.manifest import load_manifest, unlisted_files
+from ingest.questions import load_questions
+from rag.config import Settings
+from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
+from rag.embeddings import MODEL_ID, get_embeddings
+from rag.store import chroma_client, collection_names, current_build
+
+# Bump when parsing changes, so that an unchanged file is parsed again.
+PARSER_VERSION = "1"
+BATCH = 64
+
+Progress = Callable[[str], None]
+
+
+class IngestBusy(RuntimeError):
+    pass
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def clause_id(c: Clause) -> str:
+    return "c-" + _key(c.doc_id, c.clause, c.part, c.seq, c.page, c.page_end, c.heading, c.text)
+
+
+def question_id(q: ExampleQuestion) -> str:
+    return "q-" + _key(q.doc_id, q.clause, q.question)
+
+
+def embed_key(text: str) -> str:
+    return _key(MODEL_ID, text)
+
+
+@contextmanager
+def ingest_lock(index_dir: Path, wait_s: float, progress: Progress):
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir / ".lock"
+    with lock_path.open("a+") as f:
+        deadline = time.monotonic() + wait_s
+        told = False
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IngestBusy(f"another ingest is still running on {index_dir}; try again when it has finished") from None
+                if not told:
+                    progress(f"another ingest is running on {index_dir}; waiting up to {wait_s:.0f}s ...")
+                    told = True
+                time.sleep(0.5)
+        try:
+            f.seek(0)
+            f.truncate()
+            f.write(str(os.getpid()))
+            f.flush()
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _read_records(build: Path | None, doc_id: str) -> list[Clause] | None:
+    if build is None:
+        return None
+    path = build / "records" / f"{doc_id}.json"
+    if not path.is_file():
+        return None
+    return [Clause.from_metadata(r["text"], r) for r in json.loads(path.read_text())["clauses"]]
+
+
+def _plan(settings: Settings, live: Path | None, progress: Progress):
+    """Parse (or reuse) every held document and the example questions. Raises IngestError."""
+    corpus = settings.corpus_dir
+    if not corpus.is_dir():
+        raise IngestError(corpus, "corpus folder not found")
+    manifest = load_manifest(corpus)
+    warnings = [f"{p}: not listed in corpus/manifest.toml; not ingested" for p in unlisted_files(corpus, manifest)]
+    live_state = json.loads((live / "state.json").read_text()) if live else {}
+    live_docs = live_state.get("documents", {})
+    files: dict[str, dict] = {}
+    clauses_by_doc: dict[str, list[Clause]] = {}
+    changed: list[str] = []
+    for doc in manifest.held:
+        path = corpus / doc.file
+        sha = _sha256(path)
+        stamp = {"sha256": sha, "parser": PARSER_VERSION, "structure": doc.structure, "max_chunk_chars": settings.max_chunk_chars}
+        previous = live_docs.get(doc.id)
+        records = _read_records(live, doc.id) if previous == stamp else None
+        if records is None:
+            progress(f"parsing {doc.file} ...")
+            started = time.monotonic()
+            records = parse(doc.id, load(path), doc.structure, settings.max_chunk_chars)
+            if not records:
+                raise IngestError(path, "no clauses or paragraphs found")
+            progress(f"  {len(records)} records from {doc.file} ({time.monotonic() - started:.1f}s)")
+            changed.append(doc.id)
+        files[doc.id] = stamp
+        clauses_by_doc[doc.id] = records
+    qs = load_questions(corpus, clauses_by_doc)
+    warnings.extend(qs.warnings)
+    return manifest, files, clauses_by_doc, qs.questions, warnings, changed
+
+
+def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> dict[str, list[float]]:
+    """Vectors already computed in the live build, by embed key."""
+    if live is None or not keys:
+        return {}
+    found: dict[str, list[float]] = {}
+    try:
+        client = chroma_client(settings, live)
+        for name in collection_names(live.name):
+            col = client.get_collection(name)
+            got = col.get(include=["embeddings", "metadatas"])
+            for meta, emb in zip(got["metadatas"], got["embeddings"]):
+                k = meta.get("embed_key")
+                if k in keys:
+                    found[k] = list(emb)
+    except Exception:
+        return {}  # an unreadable old build only costs re-embedding
+    return found
+
+
+def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
+    started = time.monotonic()
+    with ingest_lock(settings.index_dir, settings.ingest_lock_wait_s, progress):
+        live = current_build(settings.index_dir)
+        manifest, files, clauses_by_doc, questions, warnings, changed = _plan(settings, live, progress)
+        all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
+        ids = {clause_id(c) for c in all_clauses} | {question_id(q) for q in questions}
+        docs_json = [d.to_dict() for d in manifest.documents]
+        summary = IngestSummary(
+            documents=len(clauses_by_doc), clauses=len(all_clauses), questions=len(questions), warnings=warnings,
+            changed_documents=changed,
+        )
+        if live is not None:
+            state = json.loads((live / "state.json").read_text())
+            same_docs = json.loads((live / "manifest.json").read_text()) == docs_json
+            if set(state.get("ids", [])) == ids and state.get("model") == MODEL_ID and same_docs and not settings.chroma_host:
+                summary.noop = True
+                summary.skipped = len(ids)
+                summary.build = live.name
+                summary.seconds = time.monotonic() - started
+                return summary
+            summary.removed = len(set(state.get("ids", [])) - ids)
+        summary.build = _build(settings, live, manifest.documents, files, clauses_by_doc, questions, ids, summary, progress)
+        summary.seconds = time.monotonic() - started
+        return summary
+
+
+def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_by_doc, questions, ids, summary, progress) -> str:
+    builds = settings.index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    # Written in place; it is complete only once state.json exists and CURRENT names it.
+    tmp = builds / build_id
+    tmp.mkdir()
+    client = None
+    try:
+        all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
+        clause_texts = [c.embedding_text() for c in all_clauses]
+        q_texts = [q.question for q in questions]
+        wanted = {embed_key(t) for t in clause_texts + q_texts}
+        existing = _fetch_existing(settings, live, wanted)
+        todo = sorted({t for t in clause_texts + q_texts if embed_key(t) not in existing})
+        summary.skipped = len(clause_texts) + len(q_texts) - sum(1 for t in clause_texts + q_texts if embed_key(t) not in existing)
+        vectors = dict(existing)
+        if todo:
+            emb = get_embeddings()
+            progress(f"embedding {len(todo)} new texts (reusing {len(existing)}) ...")
+            t0 = time.monotonic()
+            for i in range(0, len(todo), BATCH):
+                batch = todo[i : i + BATCH]
+                for text, vec in zip(batch, emb.embed_documents(batch)):
+                    vectors[embed_key(text)] = vec
+                done = min(i + BATCH, len(todo))
+                rate = done / max(time.monotonic() - t0, 1e-6)
+                progress(f"  embedded {done}/{len(todo)} ({rate:.0f}/s)")
+        summary.embedded = len(todo)
+
+        client = chroma_client(settings, tmp)
+        clauses_name, questions_name = collection_names(build_id)
+        col = client.create_collection(clauses_name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        for i in range(0, len(all_clauses), 1000):
+            batch = all_clauses[i : i + 1000]
+            texts = clause_texts[i : i + 1000]
+            col.add(
+                ids=[clause_id(c) for c in batch],
+                documents=[c.text for c in batch],  # stored: the clause itself; embedded: heading path + clause
+                embeddings=[vectors[embed_key(t)] for t in texts],
+                metadatas=[{**c.to_metadata(), "embed_key": embed_key(t)} for c, t in zip(batch, texts)],
+            )
+        qcol = client.create_collection(questions_name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        for i in range(0, len(questions), 1000):
+            batch = questions[i : i + 1000]
+            qcol.add(
+                ids=[question_id(q) for q in batch],
+                documents=[q.question for q in batch],
+                embeddings=[vectors[embed_key(q.question)] for q in batch],
+                metadatas=[{"doc_id": q.doc_id, "clause": q.clause, "embed_key": embed_key(q.question)} for q in batch],
+            )
+        if col.count() != len(all_clauses) or qcol.count() != len(questions):
+            raise RuntimeError("index verification failed: record counts differ")
+        (tmp / "records").mkdir()
+        for doc_id, clauses in clauses_by_doc.items():
+            rows = [{"text": c.text, **c.to_metadata()} for c in clauses]
+            (tmp / "records" / f"{doc_id}.json").write_text(json.dumps({"doc_id": doc_id, "clauses": rows}, ensure_ascii=False))
+        (tmp / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
+        (tmp / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
+        state = {"model": MODEL_ID, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                 "counts": {"clauses": len(all_clauses), "questions": len(questions)}}
+        del col, qcol
+        _release(client)
+        client = None
+        (tmp / "state.json").write_text(json.dumps(state))
+        _swap(settings.index_dir, build_id)
+    except BaseException:
+        if client is not None:
+            _release(client)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if settings.chroma_host:
+            _drop_remote(settings, build_id)
+        raise
+    _prune(settings, keep={build_id, live.name if live else ""})
+    return build_id
+
+
+def _release(client) -> None:
+    # Close the embedded client's SQLite handles before its folder is renamed.
+    try:
+        client._system.stop()  # no public close() in chromadb 1.x
+    except Exception:
+        pass
+
+
+def _swap(index_dir: Path, build_id: str) -> None:
+    tmp = index_dir / "CURRENT.tmp"
+    with tmp.open("w") as f:
+        f.write(build_id)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _drop_remote(settings: Settings, build_id: str) -> None:
+    try:
+        client = chroma_client(settings, Path("."))
+        for name in collection_names(build_id):
+            client.delete_collection(name)
+    except Exception:
+        pass
+
+
+def _prune(settings: Settings, keep: set[str]) -> None:
+    """Keep the live build and the one before it (a running app may still have it open)."""
+    builds = settings.index_dir / "builds"
+    for path in builds.iterdir():
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+            if settings.chroma_host and not path.name.startswith("."):
+                _drop_remote(settings, path.name)

@@ -1,0 +1,62 @@
+"""corpus/questions/*.toml: example questions per clause, checked against the parsed clauses.
+
+A clause may carry `text_sha` (see `policy-assistant questions --stamp`): the first 12 hex digits of
+the SHA-256 of the clause text the questions were written for. When the clause's text changes, its
+questions are flagged for review, because they may no longer be answered by it.
+"""
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import IngestError
+from rag.documents import Clause, ExampleQuestion
+
+
+def clause_text_sha(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+
+
+@dataclass
+class QuestionSet:
+    questions: list[ExampleQuestion] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) -> QuestionSet:
+    result = QuestionSet()
+    folder = corpus_dir / "questions"
+    if not folder.is_dir():
+        return result
+    texts: dict[tuple[str, str], list[str]] = {}
+    for doc_id, clauses in clauses_by_doc.items():
+        for c in clauses:
+            texts.setdefault((doc_id, c.clause), []).append(c.text)
+    seen: set[tuple[str, str, str]] = set()
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise IngestError(path, f"malformed questions file: {e}") from None
+        doc_id = data.get("doc_id")
+        if doc_id not in clauses_by_doc:
+            result.warnings.append(f"{path}: doc_id '{doc_id}' is not an ingested document; file skipped")
+            continue
+        for entry in data.get("clause", []):
+            clause = str(entry.get("clause", "")).strip()
+            if (doc_id, clause) not in texts:
+                result.warnings.append(f"{path}: clause '{clause}' does not exist in {doc_id}; its questions are skipped")
+                continue
+            stamped = entry.get("text_sha")
+            if stamped and stamped != clause_text_sha(texts[(doc_id, clause)]):
+                result.warnings.append(
+                    f"{path}: the text of {doc_id} {clause} has changed since its questions were written; review them, then run `policy-assistant questions --stamp`"
+                )
+            for q in entry.get("questions", []):
+                q = " ".join(str(q).split())
+                if q and (doc_id, clause, q.lower()) not in seen:
+                    seen.add((doc_id, clause, q.lower()))
+                    result.questions.append(ExampleQuestion(doc_id, clause, q))
+    return result
