@@ -52,6 +52,116 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _assistant(settings: Settings):
+    """The Assistant over the live index; with no index yet, build it first and say so."""
+    from rag.store import current_build
+
+    if current_build(settings.index_dir) is None:
+        print(f"No index yet at {settings.index_dir}: building it first (about a minute) ...", file=sys.stderr, flush=True)
+        from ingest.index import run_ingest
+
+        run_ingest(settings, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    from rag.assistant import Assistant
+
+    return Assistant(settings)
+
+
+def _print_answer(ans, as_json: bool) -> None:
+    import json
+
+    if as_json:
+        print(json.dumps(ans.to_json(), ensure_ascii=False))
+        return
+    print(ans.answer)
+    if ans.citations:
+        print("\nSources:")
+        for i, c in enumerate(ans.citations, 1):
+            page = f", p. {c.page}" if c.page else ""
+            print(f"  [{i}] {c.doc_title} § {c.clause}{page} ({c.edition})")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from ingest.errors import IngestError
+
+    try:
+        assistant = _assistant(_settings(args))
+    except IngestError as e:
+        _err(f"could not build the index: {e}")
+        return 2
+    _print_answer(assistant.ask(args.question, audience=args.audience), args.json)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from ingest.errors import IngestError
+
+    try:
+        assistant = _assistant(_settings(args))
+    except IngestError as e:
+        _err(f"could not build the index: {e}")
+        return 2
+    assistant.warm()
+    print("Ask about the Mobile Technology and Social Media Policy (empty line or Ctrl-D to quit).")
+    history: list[str] = []
+    while True:
+        try:
+            q = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not q:
+            return 0
+        ans = assistant.ask(q, audience=args.audience, history=history)
+        history.append(q)
+        print()
+        _print_answer(ans, False)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.datasets_io import DatasetError
+    from evals.report import render
+    from evals.runner import run, write_results
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.datasets]
+    for p in paths:
+        if not p.is_file():
+            _err(f"dataset not found: {p}")
+            return 2
+    assistant = _assistant(settings).warm()
+    print(f"evaluating {', '.join(str(p) for p in paths)} ...", flush=True)
+    try:
+        outcome = run(paths, assistant, with_baselines=not args.no_baselines)
+    except DatasetError as e:
+        _err(str(e))
+        return 2
+    write_results(outcome, Path(args.results))
+    report = render(outcome)
+    if args.report:
+        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.report).write_text(report)
+    m = outcome["metrics"]["all"]
+    for key in ("cite_at_1", "cite_at_3", "mrr", "must_mention", "out_of_scope_refusal", "false_refusal",
+                "escalation_recall", "false_escalation", "p50_latency_ms", "p95_latency_ms"):
+        print(f"{key:22s} {m[key]}")
+    for name, b in outcome["baselines"].items():
+        print(f"baseline {name:13s} cite@1 {b['cite_at_1']}  cite@3 {b['cite_at_3']}  mrr {b['mrr']}")
+    print(f"results: {args.results}" + (f"; report: {args.report}" if args.report else ""))
+    if outcome["failures"]:
+        print("FAIL: " + "; ".join(outcome["failures"]))
+        return 1
+    print("PASS")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().with_name("app.py")
+    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app),
+                            "--server.address", args.host, "--server.port", str(args.port)])
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="policy-assistant",
@@ -65,6 +175,29 @@ def build_parser() -> argparse.ArgumentParser:
     ing = sub.add_parser("ingest", parents=[common], help="build or update the index from the corpus (does nothing if nothing changed)")
     ing.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     ing.set_defaults(func=cmd_ingest)
+
+    audiences = ["staff", "parent", "learner", "visitor", "governor"]
+    ask = sub.add_parser("ask", parents=[common], help="answer one question, with citations")
+    ask.add_argument("question")
+    ask.add_argument("--audience", choices=audiences, help="who is asking (steers which rules come first)")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", parents=[common], help="ask questions in the terminal, with follow-ups")
+    chat.add_argument("--audience", choices=audiences)
+    chat.set_defaults(func=cmd_chat)
+
+    ev = sub.add_parser("eval", parents=[common], help="run evaluation datasets; exit 1 when a threshold fails")
+    ev.add_argument("datasets", nargs="+", metavar="DATASET.jsonl")
+    ev.add_argument("--results", required=True, metavar="OUT.jsonl", help="one row per question (the ask --json object plus id)")
+    ev.add_argument("--report", metavar="OUT.md", help="a Markdown report with baselines and every miss")
+    ev.add_argument("--no-baselines", action="store_true", help="skip the BM25/dense/naive-chunk baselines")
+    ev.set_defaults(func=cmd_eval)
+
+    serve = sub.add_parser("serve", parents=[common], help="run the Streamlit app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.set_defaults(func=cmd_serve)
     return p
 
 

@@ -234,6 +234,8 @@ def is_nonexistent_lookup(row: dict) -> bool:
 
 
 def check_row(row, where, docs, errors, warnings):
+    n_before = len(errors)
+
     def err(msg):
         errors.append(f"{where}: {msg}")
 
@@ -251,7 +253,7 @@ def check_row(row, where, docs, errors, warnings):
     extra = set(row) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
     if extra:
         warnings.append(f"{where}: unknown field(s) {sorted(extra)}")
-    if any(e.startswith(where + ":") for e in errors):
+    if len(errors) > n_before:  # missing or mistyped fields: nothing more can be checked
         return False
 
     if not row["id"].strip():

@@ -1,0 +1,40 @@
+# Two commands for a fresh machine: `make app` (set up, ingest, serve) and `make test`.
+# Both are idempotent: a second run reuses the venv and the index.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+HOST   ?= 127.0.0.1
+PORT   ?= 8501
+
+.PHONY: install index app test eval bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch first and pinned: the CPU build on these machines (unpinned pulls several GB of CUDA).
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[test,llm]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/policy-assistant ingest
+
+app: index
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+test: index
+	$(BIN)/python -m pytest -q
+	$(BIN)/python evals/validate_datasets.py
+
+eval: index
+	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl --results evals/results/latest.jsonl --report evals/results/latest.md
+
+bench: index
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf .index $(VENV)

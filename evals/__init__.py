@@ -1,0 +1,1 @@
+"""Evaluation: datasets of known questions, the runner, metrics and the report."""

@@ -1,0 +1,63 @@
+"""Run datasets through Assistant.ask, write per-question rows, compute metrics and baselines."""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from evals.baselines import Baselines
+from evals.datasets_io import load_rows, load_thresholds
+from evals.metrics import check, compute
+from rag.assistant import Assistant
+
+
+def _as_result(ranked: list[tuple[str, str]]) -> dict:
+    return {"citations": [{"doc_id": d, "clause": c, "doc_title": ""} for d, c in ranked], "answer": "", "refused": False}
+
+
+def run(paths: list[Path], assistant: Assistant, with_baselines: bool = True,
+        progress: Callable[[str], None] = print) -> dict[str, Any]:
+    rows = [r for p in paths for r in load_rows(p)]
+    results: list[dict] = []
+    started = time.monotonic()
+    for i, row in enumerate(rows, 1):
+        ans = assistant.ask(row["question"], audience=row.get("audience"))
+        results.append({**ans.to_json(), "id": row["id"]})
+        if i % 25 == 0 or i == len(rows):
+            progress(f"  {i}/{len(rows)} questions")
+    metrics = {"all": compute(rows, results)}
+    for name in sorted({r["_dataset"] for r in rows}):
+        pairs = [(r, a) for r, a in zip(rows, results) if r["_dataset"] == name]
+        metrics[name] = compute([r for r, _ in pairs], [a for _, a in pairs])
+    baselines: dict[str, dict] = {}
+    if with_baselines:
+        progress("  baselines: BM25 only, dense only, naive chunks ...")
+        from rag.embeddings import get_embeddings
+
+        b = Baselines(assistant.retriever, assistant.settings.corpus_dir, assistant.settings.index_dir / "eval-cache")
+        emb = get_embeddings()
+        retrieval_rows = [r for r in rows if r.get("expected_clauses") and r["kind"] != "out_of_scope"]
+        vectors = emb.embed_documents([r["question"] for r in retrieval_rows])
+        for name, fn in (
+            ("bm25_only", lambda r, v: b.bm25_only(r["question"])),
+            ("dense_only", lambda r, v: b.dense_only(r["question"], v)),
+            ("naive_chunks", lambda r, v: b.naive_chunks(v)),
+        ):
+            res = [_as_result(fn(r, v)) for r, v in zip(retrieval_rows, vectors)]
+            m = compute(retrieval_rows, res)
+            baselines[name] = {k: m[k] for k in ("cite_at_1", "cite_at_3", "mrr")}
+    thresholds = load_thresholds(paths)
+    failures = check(metrics["all"], thresholds)
+    return {"rows": rows, "results": results, "metrics": metrics, "baselines": baselines, "thresholds": thresholds,
+            "failures": failures, "seconds": round(time.monotonic() - started, 1)}
+
+
+def write_results(outcome: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for r in outcome["results"]:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    summary = {k: outcome[k] for k in ("metrics", "baselines", "thresholds", "failures", "seconds")}
+    path.with_suffix(".summary.json").write_text(json.dumps(summary, indent=2))

@@ -1,0 +1,199 @@
+"""Answer and Citation types, and the extractive composer (offline, the default backend).
+
+The extractive composer writes only the documents' own words: the first line is the most
+relevant sentence of the best clause, then each supporting clause quoted exactly with
+[document § clause, p. N], then a one-line currency note per document cited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rag.documents import DocumentInfo
+from rag.retrieve import Hit
+
+MAX_QUOTE_CHARS = 700
+
+
+@dataclass
+class Citation:
+    doc_id: str
+    doc_title: str
+    clause: str
+    page: int | None
+    quote: str  # an exact span of the document's text
+    score: float
+    heading: str = ""
+    edition: str = ""
+    note: str = ""  # currency: superseded edition, overdue review
+    source: str = ""
+
+    def label(self) -> str:
+        page = f", p. {self.page}" if self.page else ""
+        return f"[{self.doc_title} § {self.clause}{page}]"
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    escalation: bool = False
+    backend: str = "extractive"
+    latency_ms: float = 0.0
+    kind: str = "answer"  # answer | lookup | not_covered | escalation | injection | personal_data | empty | no_such_clause
+    routes: str = ""  # escalation: the safeguarding routes, shown first
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [
+                {k: v for k, v in asdict(c).items() if k in ("doc_id", "doc_title", "clause", "page", "quote", "score")}
+                for c in self.citations
+            ],
+            "refused": self.refused,
+            "escalation": self.escalation,
+            "backend": self.backend,
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+# ------------------------------------------------------------------ currency
+
+
+def _month(value: str) -> str:
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return value
+
+
+def currency_note(doc: DocumentInfo, today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    if doc.kind == "policy":
+        if doc.review_due and doc.review_due < today.strftime("%Y-%m"):
+            return (f"The policy is dated {doc.edition}; its review was due {_month(doc.review_due)}. "
+                    "Check with the school office that this is still the version in force.")
+        return f"The policy is dated {doc.edition}."
+    if doc.status == "superseded":
+        return f"Quoted from {doc.short_title} ({doc.edition}), a superseded edition."
+    return f"Quoted from {doc.short_title} ({doc.edition}). {doc.note}".strip()
+
+
+# ------------------------------------------------------------------ sentence choice
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = set("""a an the and or of to in on at for with by from is are was were be been being it its this that these those
+i me my we our you your he him his she her they them their can could may might will would should shall do does did
+what whats when where which who whom why how if about as into than then so not no yes ok okay am any all some get got
+has have had just only also please there here im ive""".split())
+
+
+def _stem(word: str) -> str:
+    for suf in ("ing", "ed", "es", "s"):
+        if len(word) > 4 and word.endswith(suf):
+            return word[: -len(suf)]
+    return word
+
+
+def _terms(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def units(text: str) -> list[str]:
+    """A clause's sentences and bullets, each an exact span of its text."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        body = line[2:] if line.startswith("- ") else line
+        for s in re.split(r"(?<=[.!?])\s+(?=[A-Z‘“'(])", body):
+            if s.strip():
+                out.append(s.strip())
+    return out
+
+
+def best_span(text: str, query_terms: set[str]) -> str:
+    """The clause's most relevant sentence; a bullet comes with the lead-in it completes."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lead = lines[0] if lines else text
+    has_lead_in = lead.endswith(":") and len(lines) > 1
+    # With a lead-in ("Staff will only use school provided equipment:"), the answer is a bullet.
+    us = units("\n".join(lines[1:])) if has_lead_in else units(text)
+    if not us:
+        return text
+    scored = [(len(_terms(u) & query_terms), -i, u) for i, u in enumerate(us)]
+    best = max(scored)
+    sentence = best[2] if best[0] > 0 else us[0]
+    is_bullet = any(ln.startswith("- ") and sentence in ln for ln in lines)
+    if is_bullet and lead.endswith(":") and not lead.startswith("- "):
+        intro = units(lead)[-1] if units(lead) else lead
+        return f"{intro} {sentence[0].lower() + sentence[1:] if sentence[:2] != 'I ' else sentence}"
+    return sentence
+
+
+def quote_for(hit: Hit, query_terms: set[str], limit: int = MAX_QUOTE_CHARS) -> str:
+    """An exact span of the clause: all of it when short, else the sentences around the best one."""
+    text = hit.text
+    if len(text) <= limit:
+        return text
+    us = units(text)
+    scores = [len(_terms(u) & query_terms) for u in us]
+    i = max(range(len(us)), key=lambda j: (scores[j], -j)) if us else 0
+    picked = [us[i]]
+    j, k = i - 1, i + 1
+    while True:
+        grew = False
+        if k < len(us) and len(" ".join(picked + [us[k]])) <= limit:
+            picked.append(us[k]); k += 1; grew = True
+        if j >= 0 and len(" ".join([us[j]] + picked)) <= limit:
+            picked.insert(0, us[j]); j -= 1; grew = True
+        if not grew:
+            break
+    # Keep it an exact span: the text between the first and last picked unit.
+    start = text.find(picked[0])
+    end = text.find(picked[-1], start) + len(picked[-1])
+    return text[start:end] if start >= 0 and end > start else picked[0]
+
+
+# ------------------------------------------------------------------ composing
+
+
+def make_citation(hit: Hit, doc: DocumentInfo, query_terms: set[str], score: float | None = None) -> Citation:
+    return Citation(
+        doc_id=hit.doc_id,
+        doc_title=doc.short_title,
+        clause=hit.clause,
+        page=hit.parts[0].page,
+        # A policy clause is quoted whole (bullets and all); long guidance paragraphs in part.
+        quote=quote_for(hit, query_terms, 2000 if doc.kind == "policy" else MAX_QUOTE_CHARS),
+        score=round(float(hit.score if score is None else score), 3),
+        heading=hit.parts[0].heading,
+        edition=doc.edition,
+        note=currency_note(doc),
+        source=doc.source,
+    )
+
+
+def _blockquote(text: str) -> str:
+    return "\n".join("> " + ln for ln in text.split("\n"))
+
+
+def compose_extractive(question: str, cites: list[Citation], lead: str) -> str:
+    """First line: the direct answer (document words). Then the supporting clauses, quoted."""
+    parts = [f"**{lead}** {cites[0].label()}", ""]
+    for c in cites:
+        parts.append(_blockquote(c.quote))
+        parts.append(f"> — {c.label()}")
+        parts.append("")
+    notes: list[str] = []
+    for c in cites:
+        if c.note and c.note not in notes:
+            notes.append(c.note)
+    parts.extend(f"_{n}_" for n in notes)
+    return "\n".join(parts).strip()

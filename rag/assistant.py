@@ -1,0 +1,232 @@
+"""The one entry point: Assistant.ask(question, audience=..., history=...) -> Answer.
+
+The Streamlit app, the CLI and the evaluation runner all call this; nothing else answers.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from functools import cached_property
+
+from rag.answer import Answer, Citation, _terms, best_span, compose_extractive, make_citation
+from rag.config import Settings, get_settings
+from rag.glossary import expand
+from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
+from rag.safety import ESCALATION_EXAMPLES, MAX_CHARS, screen
+from rag.store import Index
+
+# Below this relevance (best cosine to a clause or to one of its example questions) the question
+# is "not covered". Calibrated on the eval datasets by benchmarks/tune_retrieval.py.
+RELEVANCE_THRESHOLD = 0.50
+# Further clauses are cited when their fused score is within this fraction of the best one's.
+SUPPORT_RATIO = 0.85
+MAX_CITATIONS = 3
+
+ASK_OFFICE = "Please ask the school office, who can tell you the school's position or point you to the right policy."
+HELP_TEXT = (
+    "Ask me about the school's Mobile Technology and Social Media Policy or the safeguarding guidance it links to. "
+    "For example: “Can I use my own phone to take photos on the school trip?”, "
+    "“My son's phone was confiscated — when do we get it back?”, or “What does 6.3.2 say?”"
+)
+FOLLOW_UP = re.compile(r"^\s*(and|but|also|what about|how about|what if|and if|and what|same for|is that|does that|then)\b", re.I)
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: Answer | None = None
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, index: Index | None = None, weights: FusionWeights | None = None,
+                 threshold: float = RELEVANCE_THRESHOLD):
+        self.settings = settings or get_settings()
+        self.index = index or Index.open(self.settings)
+        self.retriever = Retriever(self.index, weights)
+        self.threshold = threshold
+        self.docs = self.index.documents
+        self.backend = self.settings.llm
+
+    def warm(self) -> "Assistant":
+        self.retriever.warm()
+        _ = self._concern_vectors
+        return self
+
+    @cached_property
+    def _concern_vectors(self):
+        import numpy as np
+
+        from rag.embeddings import get_embeddings
+
+        return np.array(get_embeddings().embed_documents(ESCALATION_EXAMPLES))
+
+    @cached_property
+    def policy_id(self) -> str:
+        return sorted(self.retriever.policy_ids)[0]
+
+    # ------------------------------------------------------------------ the flow
+
+    def ask(self, question: str, audience: str | None = None, history: list[str] | None = None) -> Answer:
+        started = time.perf_counter()
+        answer = self._ask(question or "", audience if audience in AUDIENCES else None, history or [])
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _ask(self, question: str, audience: str | None, history: list[str]) -> Answer:
+        import numpy as np
+
+        from rag.embeddings import get_embeddings
+
+        first = screen(question)
+        if first.kind == "empty":
+            return Answer(question, HELP_TEXT, refused=True, kind="empty")
+        search_text = self._with_context(first.text, history)
+        vector = get_embeddings().embed_query(search_text)
+        concern = float(np.max(self._concern_vectors @ np.array(vector)))
+        s = screen(question, similarity_to_concerns=concern)
+        prefix = ""
+        if s.truncated:
+            prefix = f"_Your message was long, so I used its first {MAX_CHARS:,} characters._\n\n"
+        if s.kind in ("injection", "personal_data"):
+            text = (
+                "I can only answer questions about the school's Mobile Technology and Social Media Policy and the "
+                "safeguarding guidance it links to, and I can't change how I work."
+                if s.kind == "injection"
+                else "I can't look up or share personal information about pupils, families or staff. " + ASK_OFFICE
+            )
+            if s.escalation:
+                routes, route_cites = self._routes(s.about_staff, first.text)
+                return Answer(question, prefix + routes + "\n\n" + text, route_cites, refused=True, escalation=True,
+                              kind=s.kind, routes=routes)
+            return Answer(question, prefix + text, refused=True, kind=s.kind)
+
+        lookup = self.retriever.lookup(first.text)
+        if lookup is not None and not s.escalation:
+            return self._lookup_answer(question, lookup, prefix)
+
+        hits = self.retriever.search(search_text, audience, k=40, vector=vector)
+        terms = _terms(expand(first.text))
+        relevant = [h for h in hits if h.relevance >= self.threshold]
+        if s.escalation:
+            return self._escalation_answer(question, first.text, s.about_staff, hits, relevant, terms, prefix)
+        if not relevant or hits[0].relevance < self.threshold:
+            return self._not_covered(question, hits, prefix)
+        cites = self._supporting(relevant, terms)
+        lead = best_span(self._hit(cites[0]).text, terms)
+        return Answer(question, prefix + compose_extractive(question, cites, lead), cites, kind="answer")
+
+    # ------------------------------------------------------------------ pieces
+
+    def _with_context(self, text: str, history: list[str]) -> str:
+        """A short follow-up ("what about visitors?") is searched together with the previous question."""
+        if history and (FOLLOW_UP.search(text) or len(text.split()) <= 4):
+            return f"{history[-1]} {text}"
+        return text
+
+    def _hit(self, c: Citation) -> Hit:
+        return self.retriever.clause(c.doc_id, c.clause)  # type: ignore[return-value]
+
+    def _supporting(self, relevant: list[Hit], terms: set[str]) -> list[Citation]:
+        top = relevant[0]
+        chosen = [top]
+        for h in relevant[1:]:
+            if len(chosen) >= MAX_CITATIONS:
+                break
+            if h.score >= SUPPORT_RATIO * top.score:
+                chosen.append(h)
+        return [make_citation(h, self.docs[h.doc_id], terms) for h in chosen]
+
+    def _not_covered(self, question: str, hits: list[Hit], prefix: str) -> Answer:
+        nearest = hits[:2]
+        text = f"The policy and guidance I hold don't cover this. {ASK_OFFICE}"
+        if nearest:
+            labels = ", ".join(f"{self.docs[h.doc_id].short_title} § {h.clause}" for h in nearest)
+            text += f"\n\n_The closest passages ({labels}) do not answer it._"
+        cites = [make_citation(h, self.docs[h.doc_id], set(), h.relevance) for h in nearest]
+        return Answer(question, prefix + text, cites, refused=True, kind="not_covered")
+
+    def _lookup_answer(self, question: str, lookup, prefix: str) -> Answer:
+        if lookup.hits:
+            h = lookup.hits[0]
+            doc = self.docs[h.doc_id]
+            cite = make_citation(h, doc, set(), 1.0)
+            cite.quote = h.text if len(h.text) <= 2500 else cite.quote
+            text = compose_extractive(question, [cite], f"{doc.short_title} § {h.clause}:")
+            return Answer(question, prefix + text, [cite], kind="lookup")
+        doc_title = self.docs[lookup.doc_id].short_title if lookup.doc_id in self.docs else "the documents"
+        near = ", ".join(h.clause for h in lookup.nearest)
+        text = f"There is no clause {lookup.number} in the {doc_title}."
+        if near:
+            text += f" The nearest clauses are {near}."
+        cites = [make_citation(h, self.docs[h.doc_id], set(), 0.0) for h in lookup.nearest]
+        for c in cites:
+            text += f"\n\n> {c.quote}\n> — {c.label()}"
+        return Answer(question, prefix + text, cites, refused=True, kind="no_such_clause")
+
+    def _route_hits(self, about_staff: bool, text: str) -> list[Hit]:
+        wanted = ["5.8", "Key Details"]
+        if about_staff:
+            wanted += ["6.2.7"] if re.search(r"illegal|indecent|images?|criminal|porn|photos?|pics", text, re.I) else []
+            wanted += ["6.7.4"]
+        else:
+            wanted += ["6.8.5"]
+        return [h for c in wanted if (h := self.retriever.clause(self.policy_id, c)) is not None]
+
+    def _dsl_lines(self, key_details: str) -> tuple[list[str], str]:
+        names: list[str] = []
+        governor = ""
+        in_dsl = False
+        for line in key_details.split("\n"):
+            line = line.strip()
+            if line.lower().startswith("designated safeguarding lead"):
+                in_dsl = True
+                continue
+            if line.startswith("- ") and "governor" in line.lower():
+                governor = line[2:]
+                in_dsl = False
+            elif in_dsl and line.startswith("- ") and ":" not in line:
+                names.append(line[2:])
+            elif in_dsl:
+                in_dsl = False
+        return names, governor
+
+    def _routes(self, about_staff: bool, text: str) -> tuple[str, list[Citation]]:
+        """The policy's own routes, quoted from it: nothing here is written by hand."""
+        hits = self._route_hits(about_staff, text)
+        policy = self.docs[self.policy_id]
+        cites = [make_citation(h, policy, set(), 1.0) for h in hits]
+        by_clause = {h.clause: h for h in hits}
+        lines = ["**⚠️ This may be a safeguarding concern: act on it now.**"]
+        if "5.8" in by_clause:
+            lines.append(f"1. **If a child is in immediate danger or at risk of harm, call 999.** "
+                         f"“{by_clause['5.8'].text}” [{policy.short_title} § 5.8]")
+        if "Key Details" in by_clause:
+            names, _ = self._dsl_lines(by_clause["Key Details"].text)
+            if names:
+                lines.append(f"2. **Tell a Designated Safeguarding Lead (DSL) today:** {'; '.join(names)}. "
+                             f"[{policy.short_title} § Key Details]")
+        n = 3
+        for c in ("6.2.7", "6.7.4", "6.8.5"):
+            if c in by_clause:
+                lines.append(f"{n}. “{by_clause[c].text}” [{policy.short_title} § {c}]")
+                n += 1
+        return "\n".join(lines), cites
+
+    def _escalation_answer(self, question, text, about_staff, hits, relevant, terms, prefix) -> Answer:
+        routes, route_cites = self._routes(about_staff, text)
+        route_keys = {f"{c.doc_id}#{c.clause}" for c in route_cites}
+        score = {h.key: h.score for h in hits}
+        # Route clauses the question is about come first; then the other relevant clauses.
+        ordered: list[Citation] = []
+        for c in sorted(route_cites, key=lambda c: -score.get(f"{c.doc_id}#{c.clause}", 0.0)):
+            c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
+            ordered.append(c)
+        extra = [h for h in relevant[:MAX_CITATIONS] if h.key not in route_keys]
+        extra_cites = [make_citation(h, self.docs[h.doc_id], terms) for h in extra]
+        merged = sorted(ordered + extra_cites, key=lambda c: -c.score)
+        body = ""
+        if extra_cites:
+            body = "\n\n**What the documents say:**\n\n" + compose_extractive(
+                question, extra_cites, best_span(self._hit(extra_cites[0]).text, terms))
+        return Answer(question, prefix + routes + body, merged, escalation=True, kind="escalation", routes=routes)

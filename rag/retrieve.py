@@ -1,0 +1,264 @@
+"""Index -> ranked clauses for a question: clause lookup, then BM25 + dense fused per clause.
+
+Signals, each per clause (a clause's parts and its example questions all point to it):
+  dense_c   cosine of the question to the clause text (with its heading path)
+  dense_q   cosine of the question to the clause's nearest example question
+  bm25_c    BM25 of the glossary-expanded question over clause text, scaled 0..1 in the query
+  bm25_q    the same over the example questions
+The fused score is a weighted sum (weights in `FusionWeights`, tuned on the eval datasets by
+benchmarks/tune_retrieval.py), times a document prior (the school's policy answers "what are the
+rules here" first) and an audience prior. `relevance` (the best of the dense signals) decides
+whether anything relevant was found at all.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rag.documents import Clause
+from rag.glossary import expand
+from rag.store import Index
+
+AUDIENCES = ("staff", "parent", "learner", "visitor", "governor")
+
+# Which policy sections speak to whom (prefixes of clause numbers). A small nudge, not a filter.
+AUDIENCE_SECTIONS = {
+    "staff": ("6.2", "6.5", "6.7", "6.9"),
+    "parent": ("6.3", "6.4", "6.8"),
+    "learner": ("6.3", "6.8"),
+    "visitor": ("6.4",),
+    "governor": ("4.", "5.", "Key Details"),
+}
+
+GUIDANCE_WORDS = re.compile(
+    r"\b(kcsie|keeping children safe|working together|statutory|dfe|department for education|guidance|the law|legal(ly)?|legislation|"
+    r"early help|section 47|section 17|social care|children'?s services|low[- ]level concerns?|harm threshold|"
+    r"filtering and monitoring|nudes|semi-nudes|upskirting|child-on-child|peer[- ]on[- ]peer|sexual (violence|harassment)|"
+    r"county lines|criminal exploitation|cce|cse|fgm|radicali[sz]|prevent duty|channel|mental health|neglect|"
+    r"information sharing|share information|data protection|gdpr|consent to share|referral|refer)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    dense_c: float = 0.35
+    dense_q: float = 0.45
+    bm25_c: float = 0.10
+    bm25_q: float = 0.10
+    guidance_prior: float = 0.90  # national guidance supports; the school's policy comes first
+    guidance_prior_when_asked: float = 1.0  # ...unless the question is about the guidance's subjects
+    audience_bonus: float = 0.03
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    clause: str
+    parts: list[Clause]
+    score: float = 0.0
+    dense_c: float = 0.0
+    dense_q: float = 0.0
+    bm25_c: float = 0.0
+    bm25_q: float = 0.0
+    matched_question: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_id}#{self.clause}"
+
+    @property
+    def relevance(self) -> float:
+        return max(self.dense_q, self.dense_c)
+
+    @property
+    def text(self) -> str:
+        return _merge_parts([p.text for p in self.parts])
+
+
+def _merge_parts(texts: list[str]) -> str:
+    """Join a split paragraph's parts, dropping the sentence each part repeats from the one before."""
+    out = texts[0] if texts else ""
+    for t in texts[1:]:
+        overlap = 0
+        for k in range(min(len(out), len(t)), 20, -1):
+            if out.endswith(t[:k]):
+                overlap = k
+                break
+        out = out + (t[overlap:] if overlap else " " + t)
+    return out
+
+
+@dataclass
+class Lookup:
+    """A question asking for a clause by its number."""
+
+    number: str
+    doc_id: str | None
+    hits: list[Hit] = field(default_factory=list)  # the clause itself, if it exists
+    nearest: list[Hit] = field(default_factory=list)  # otherwise the nearest real ones
+
+
+LOOKUP_DOTTED = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){1,2})(?![\d.]*\d)")
+LOOKUP_PARA = re.compile(r"\b(?:para(?:graph)?s?|clause|section|§)\s*(\d{1,3}(?:\.\d{1,2}){0,2})\b", re.I)
+LOOKUP_WORDS = re.compile(
+    r"^\s*(what('?s| is| does| do)?|show( me)?|read( me)?|quote|tell me( about| what)?|look up|find|explain|and|whats?|wat)?\s*"
+    r"(the\s+)?(policy\s+)?((clause|section|para(graph)?|point|rule|number|§)\s*)?"
+    r"\d{1,3}(\.\d{1,2}){0,2}\s*(of (the )?(policy|kcsie|working together)( \d{4})?)?\s*(say|says|mean|about|cover|covers)?\s*\??\s*$",
+    re.I,
+)
+
+
+class Retriever:
+    def __init__(self, index: Index, weights: FusionWeights | None = None):
+        self.index = index
+        self.weights = weights or FusionWeights()
+        self.by_key: dict[str, list[Clause]] = defaultdict(list)
+        for c in index.clauses:
+            self.by_key[c.key].append(c)
+        self.order = {key: i for i, key in enumerate(self.by_key)}
+        self.policy_ids = {d.id for d in index.documents.values() if d.kind == "policy" and d.held}
+
+    # ------------------------------------------------------------ lazily built parts
+
+    @cached_property
+    def _bm25(self):
+        import bm25s
+        import Stemmer
+
+        stemmer = Stemmer.Stemmer("english")
+        keys = list(self.by_key)
+        corpus = [f"{self.by_key[k][0].heading} {self.by_key[k][0].clause if self.by_key[k][0].numbered else ''} "
+                  + " ".join(p.text for p in self.by_key[k]) for k in keys]
+        ret_c = bm25s.BM25()
+        ret_c.index(bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
+        qs = self.index.questions
+        ret_q = bm25s.BM25()
+        ret_q.index(bm25s.tokenize([q.question for q in qs] or ["empty"], stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
+        return stemmer, keys, ret_c, qs, ret_q
+
+    @cached_property
+    def _stores(self):
+        return self.index.vectorstore("clauses"), self.index.vectorstore("questions")
+
+    def warm(self) -> None:
+        """Load the model, stores and BM25 now, so the first question is as fast as the rest."""
+        from rag.embeddings import get_embeddings
+
+        get_embeddings().embed_query("warm up")
+        _ = self._bm25, self._stores
+
+    # ------------------------------------------------------------ clause lookup
+
+    def lookup(self, question: str) -> Lookup | None:
+        q = question.strip()
+        doc_hint = None
+        if re.search(r"\bkcsie|keeping children safe\b", q, re.I):
+            doc_hint = "kcsie"
+        elif re.search(r"\bworking together\b", q, re.I):
+            doc_hint = "working-together"
+        m = LOOKUP_DOTTED.search(q)
+        number = None
+        if m and (LOOKUP_WORDS.match(q) or len(q.split()) <= 6 or LOOKUP_PARA.search(q)):
+            number = m.group(1)
+        elif (pm := LOOKUP_PARA.search(q)) and (doc_hint or LOOKUP_WORDS.match(q)):
+            number = pm.group(1)
+        if number is None:
+            return None
+        if "." in number and doc_hint is None:
+            doc_ids = sorted(self.policy_ids)
+        else:
+            doc_ids = [d for d in self.index.documents if d.startswith(doc_hint or "")] if doc_hint else sorted(self.policy_ids)
+        for doc_id in doc_ids:
+            key = f"{doc_id}#{number}"
+            if key in self.by_key:
+                return Lookup(number, doc_id, hits=[self._hit(key)])
+        return Lookup(number, doc_ids[0] if doc_ids else None, nearest=self._nearest(number, doc_ids))
+
+    def _nearest(self, number: str, doc_ids: list[str]) -> list[Hit]:
+        def as_tuple(s: str) -> tuple[int, ...]:
+            return tuple(int(x) for x in s.split(".") if x.isdigit())
+
+        target = as_tuple(number)
+        cands = [k for k in self.by_key if k.split("#")[0] in doc_ids and re.fullmatch(r"[\d.]+", k.split("#")[1])]
+        # Same parent section first (2.1 -> 2.2, 2.3), then closest by number.
+        def dist(k: str) -> tuple:
+            t = as_tuple(k.split("#")[1])
+            common = 0
+            for a, b in zip(t, target):
+                if a != b:
+                    break
+                common += 1
+            return (-common, abs((t + (0, 0, 0))[len(target) - 1] - target[-1]) if len(t) >= len(target) else 99, t)
+
+        ranked = sorted(cands, key=dist)
+        siblings = [k for k in ranked if dist(k)[0] <= -(len(target) - 1)]
+        return [self._hit(k) for k in (siblings or ranked)[:3]]
+
+    def _hit(self, key: str) -> Hit:
+        parts = self.by_key[key]
+        return Hit(parts[0].doc_id, parts[0].clause, parts, score=1.0, dense_c=1.0, dense_q=1.0)
+
+    def clause(self, doc_id: str, clause: str) -> Hit | None:
+        key = f"{doc_id}#{clause}"
+        return self._hit(key) if key in self.by_key else None
+
+    # ------------------------------------------------------------ hybrid search
+
+    def search(self, question: str, audience: str | None = None, k: int = 5, vector: list[float] | None = None) -> list[Hit]:
+        from rag.embeddings import get_embeddings
+
+        w = self.weights
+        if vector is None:
+            vector = get_embeddings().embed_query(question)
+        clauses_vs, questions_vs = self._stores
+        hits: dict[str, Hit] = {}
+
+        def hit(key: str) -> Hit | None:
+            if key not in self.by_key:
+                return None
+            if key not in hits:
+                parts = self.by_key[key]
+                hits[key] = Hit(parts[0].doc_id, parts[0].clause, parts)
+            return hits[key]
+
+        for doc, dist in clauses_vs.similarity_search_by_vector_with_relevance_scores(vector, k=40):
+            h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
+            if h:
+                h.dense_c = max(h.dense_c, 1.0 - dist)
+        for doc, dist in questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=40):
+            h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
+            if h and 1.0 - dist > h.dense_q:
+                h.dense_q, h.matched_question = 1.0 - dist, doc.page_content
+
+        import bm25s
+
+        stemmer, keys, ret_c, qs, ret_q = self._bm25
+        tokens = bm25s.tokenize([expand(question)], stopwords="en", stemmer=stemmer, show_progress=False)
+        if tokens.ids and tokens.ids[0]:
+            docs, scores = ret_c.retrieve(tokens, k=min(40, len(keys)), show_progress=False)
+            top = float(scores[0][0]) or 1.0
+            for i, s in zip(docs[0], scores[0]):
+                if s > 0 and (h := hit(keys[int(i)])):
+                    h.bm25_c = float(s) / top
+            if qs:
+                docs, scores = ret_q.retrieve(tokens, k=min(40, len(qs)), show_progress=False)
+                top = float(scores[0][0]) or 1.0
+                for i, s in zip(docs[0], scores[0]):
+                    q = qs[int(i)]
+                    if s > 0 and (h := hit(q.key)):
+                        h.bm25_q = max(h.bm25_q, float(s) / top)
+
+        asks_guidance = bool(GUIDANCE_WORDS.search(question))
+        sections = AUDIENCE_SECTIONS.get(audience or "", ())
+        for h in hits.values():
+            s = w.dense_c * h.dense_c + w.dense_q * h.dense_q + w.bm25_c * h.bm25_c + w.bm25_q * h.bm25_q
+            if h.doc_id not in self.policy_ids:
+                s *= w.guidance_prior_when_asked if asks_guidance else w.guidance_prior
+            elif sections and h.clause.startswith(sections):
+                s += w.audience_bonus
+            h.score = s
+        ranked = sorted(hits.values(), key=lambda h: (-h.score, self.order.get(h.key, 0)))
+        return ranked[:k]
