@@ -105,7 +105,7 @@ class Assistant:
         if lookup is not None and not s.escalation:
             return self._lookup_answer(question, lookup, prefix)
 
-        hits = self.retriever.search(search_text, audience, k=40, vector=vector)
+        hits = self.retriever.search(search_text, audience, k=60, vector=vector)
         terms = _terms(expand(first.text))
         relevant = [h for h in hits if h.relevance >= self.threshold]
         if s.escalation:
@@ -217,14 +217,14 @@ class Assistant:
         routes, route_cites = self._routes(about_staff, text)
         route_keys = {f"{c.doc_id}#{c.clause}" for c in route_cites}
         score = {h.key: h.score for h in hits}
-        # Route clauses the question is about come first; then the other relevant clauses.
-        ordered: list[Citation] = []
-        for c in sorted(route_cites, key=lambda c: -score.get(f"{c.doc_id}#{c.clause}", 0.0)):
+        # The answer leads with the routes, so their clauses are cited first, the one the question
+        # is most about first; then the other relevant clauses.
+        for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-            ordered.append(c)
+        ordered = sorted(route_cites, key=lambda c: -c.score)
         extra = [h for h in relevant[:MAX_CITATIONS] if h.key not in route_keys]
         extra_cites = [make_citation(h, self.docs[h.doc_id], terms) for h in extra]
-        merged = sorted(ordered + extra_cites, key=lambda c: -c.score)
+        merged = ordered + extra_cites
         body = ""
         if extra_cites:
             body = "\n\n**What the documents say:**\n\n" + compose_extractive(

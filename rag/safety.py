@@ -14,6 +14,8 @@ MAX_CHARS = 2000
 
 # ---------------------------------------------------------------- escalation patterns
 _CHILD = r"(child(ren)?|kids?|pupils?|students?|learners?|my (son|daughter|child|boy|girl)|(year|y) ?\d+|boy|girl|him|her|them|they|he|she)"
+_STAFF_WORDS = r"\b(teachers?|staff|colleagues?|tas?|teaching assistants?|coach(es)?|tutors?|supply|members? of staff|volunteers?|caretakers?|(deputy |assistant )?head( ?teacher)?|senco|sendco|lunchtime supervisors?|club leaders?)\b"
+_CHILD_OBJ = r"\b(pupils?|child(ren)?|students?|learners?|kids?|girls?|boys?|(my|her|his|their|a|the|one of (my|the|our)) (son|daughter|child|boy|girl|kid|pupil)s?|year ?\d+s?|y\d+s?)\b"
 ESCALATION_PATTERNS = [
     # indecent images / sexual content
     r"\bnudes?\b", r"\bnaked\b", r"\bsemi[- ]?nudes?\b", r"\bindecent\b", r"\bsexting\b", r"\bsext(s|ed)?\b",
@@ -28,11 +30,33 @@ ESCALATION_PATTERNS = [
     r"\bmeet (up )?(with )?(an? |this |some )?(adult|stranger|man|woman|guy|older|someone (he|she|they) met online)",
     r"\b(adult|stranger|older (man|boy|guy|girl|woman)|grown[- ]up|man|woman|someone (he|she|they) (don'?t|doesn'?t) know)\b.{0,60}\b(messag\w*|dm\w*|text\w*|chat\w*|contact\w*|talking to|send|sent)\b",
     r"\b(asking|asked|ask|wants?|told|telling)\b.{0,30}\b(for|to send|send)\b.{0,20}\b(pics|photos|pictures|images|selfies|videos)\b",
-    r"\bthreaten\w* to (share|post|send|leak)\b", r"\bkeep (it|this) (a )?secret\b", r"\bour (little )?secret\b",
+    r"\bthreaten\w* to (share|post|send|leak)\b", r"\bour (little )?secret\b",
+    # secrecy, the usual sign of grooming
+    r"\bkeep (it|this|them|that|their \w+|our \w+) (a )?(secret|quiet|between (us|them))\b",
+    r"\b(not|don'?t|never|mustn'?t) (to )?tell (anyone|anybody|(his|her|their|my|your) (mum|mom|dad|parents?|family|teachers?)|me)\b",
+    r"\b(in )?(big |real |serious )?trouble if (he|she|they|i|you) (told|tells?)\b",
+    # money or gifts for images; threats to share them
+    r"\b(offer\w*|pay\w*|paid|demand\w*|wants?|asking|asked)\b.{0,30}\b(money|gift ?cards?|gifts?|robux|v-?bucks|cash)\b",
+    r"\b(money|gift ?cards?|gifts?|robux|v-?bucks|cash)\b.{0,30}\b(for|in return for|in exchange for)\b.{0,20}\b(pics|photos|pictures|images|videos|nudes|selfies)\b",
+    r"\bor (they|he|she|someone)('ll| will| are going to| is going to)\b.{0,20}\b(share|post|send|leak|show)\b",
+    r"\b(share|post|send|leak|show)\w* (his|her|their|my|the) (pics|photos|pictures|images|videos|nudes)\b.{0,40}\b(unless|if (he|she|they) (don'?t|doesn'?t|won'?t))\b",
+    # an adult seeking a child out
+    r"\bgrown[- ]?(up|man|men|woman|women|adult)s?\b",
+    r"\bwhere (he|she|they|you|my \w+) li(ve|ves)\b",
+    r"\b(meet|pick|collect) (him|her|them|you|my \w+) (up )?(after|at|from|near|outside)\b",
+    r"\b(ask\w*|want\w*|find out)\b.{0,40}\b(alone|on (her|his|their) own)\b",
+    # images taken where children undress
+    r"\b(pics?|photos?|pictures?|videos?|filming|film\w*|record\w*|camera)\b.{0,50}\b(changing rooms?|toilets?|showers?|getting changed)\b",
+    r"\b(changing rooms?|toilets?|showers?|getting changed)\b.{0,50}\b(pics?|photos?|pictures?|videos?|filming|film\w*|record\w*)\b(?!.{0,30}\b(allowed|ok|okay|permitted|rules?)\b)",
+    r"\b(dodgy|inappropriate|indecent|rude|sexual|explicit|abuse) (pics|photos|pictures|images|videos?) (of )?(kids|children|pupils|a child|students)\b",
+    r"\bsexual(ly|ised|ized)?\b(?! (harassment|violence) (policy|guidance))",
     # harm, abuse, danger
-    r"\b(being|been|was|is|getting|got) (abused|hurt|hit|beaten|touched|assaulted|raped)\b",
+    r"\b(being|been|was|is|getting|got) (abused|hurt|hit|beaten|touched|assaulted|raped|attacked|kicked|punched)\b",
+    r"\bbeat(en|ing)? up\b", r"\b(hits|slaps|punches|kicks|burns) (him|her|them|me)\b",
     r"\b(abus\w*|hurt\w*|hit\w*|beat\w*|touch\w*) (me|him|her|them|my (son|daughter|child))\b",
-    r"\bsexual(ly)? abus\w*", r"\b(child )?abuse\b(?! policy)", r"\bneglect(ed)?\b", r"\bbruis\w*", r"\brape[ds]?\b",
+    r"\bsexual(ly)? abus\w*", r"\bbruis\w*", r"\brape[ds]?\b",
+    r"\b(sending|sent|sends|send|swapping)\b.{0,20}\b(pics|photos|pictures|images|videos|selfies|nudes)\b.{0,20}\b(to )?(someone|somebody|a (man|stranger|boy|guy|person)|an (adult|older \w+))\b",
+    r"\b(says|said|claims|claiming|pretend\w*) (he|she|they)('?s| is| are| was) \d{1,2}\b",
     r"\bself[- ]?harm\w*", r"\bcutting (him|her|them|my)sel\w*", r"\b(kill|hurt\w*|harm\w*) (him|her|them|my|your)sel\w*",
     r"\bsuicid\w*", r"\bwants? to die\b", r"\bend (his|her|their|my) life\b",
     r"\b(immediate|in) danger\b", r"\bnot safe (at home|to go home)\b", r"\bscared to go home\b", r"\bafraid to go home\b",
@@ -40,14 +64,23 @@ ESCALATION_PATTERNS = [
     r"\bcounty lines\b", r"\btraffick\w*", r"\bexploit(ed|ation|ing)\b", r"\bradicali[sz]\w*", r"\bextremis\w*", r"\bfgm\b",
     r"\bforced marriage\b", r"\bcriminal offen[cs]e\b",
     # a member of staff and a pupil
-    r"\b(teacher|staff|colleague|ta|coach|tutor|supply|member of staff|volunteer|caretaker|head)\b.{0,60}\b(messag\w*|dm\w*|text\w*|snap\w*|whatsapp\w*|contact\w*|add(ed|ing)?|follow\w*|friend\w*)\b.{0,40}\b(pupil|child|student|learner|kid|girl|boy|my (son|daughter))",
-    r"\b(pupil|child|student|learner|kid|my (son|daughter))\b.{0,60}\b(messag\w*|dm\w*|text\w*|snap\w*|contact\w*)\b.{0,20}\bby (a |the |their |her |his )?(teacher|member of staff|ta|coach|tutor|colleague)\b",
+    _STAFF_WORDS + r".{0,60}\b(messag\w*|dm\w*|text\w*|snap\w*|whats ?app\w*|tik ?tok\w*|insta\w*|contact\w*|add(ed|ing)?|follow\w*|friend\w*|sending|sends|sent|calls?|calling|rings?)\b.{0,40}" + _CHILD_OBJ,
+    _CHILD_OBJ + r".{0,60}\b(messag\w*|dm\w*|text\w*|snap\w*|contact\w*)\b.{0,20}\bby (a |the |their |her |his )?" + _STAFF_WORDS,
+    _STAFF_WORDS + r".{0,60}\b(asked|asking|wants?|wanted|gave|given|giving|swapp\w*)\b.{0,50}\b(snap ?chat|insta\w*|whats ?app|tik ?tok|usernames?|(personal|mobile|phone) numbers?|numbers)\b",
     r"\b(illegal|indecent|child) (images?|content|photos?|videos?|material) on (his|her|their|a) (phone|laptop|device|computer)\b",
 ]
-# Rule questions ("can staff message pupils?") are about the policy, not a report of a concern;
-# these patterns alone do not escalate a question that is clearly hypothetical.
-SOFT_PATTERNS = {ESCALATION_PATTERNS[-3], ESCALATION_PATTERNS[-2]}
-RULE_QUESTION = re.compile(r"^\s*(can|may|should|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they)|am i|do (staff|teachers|we)|what('s| is) the (rule|policy))\b", re.I)
+# Words that name a concern but also appear in questions about the rules or definitions.
+ESCALATION_PATTERNS += [r"\b(child )?abuse\b(?! policy)", r"\bneglect(ed)?\b"]
+# Rule and definition questions ("can staff message pupils?", "what counts as neglect?") are about
+# the documents, not a report of a concern: these patterns alone do not escalate them.
+SOFT_PATTERNS = {ESCALATION_PATTERNS[i] for i in (-6, -5, -4, -2, -1)}
+RULE_QUESTION = re.compile(
+    r"^\s*(can|may|should|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they)|am i|do (staff|teachers|we)|"
+    r"what('?s| is| are) (the )?(rules?|policy|classed|counted|meant|defined|definition)|what (sort|kind|types?)s? of|what counts?|"
+    r"how (does|do|is|are) .{0,30}(define|defin|classed|count)|define|definition|is (stuff|it|online|abuse)|does (kcsie|the policy))\b|"
+    r"\b(count(s|ed)? as|classed as|defined as|definition of|types of|examples of|signs of)\b",
+    re.I,
+)
 
 # Short descriptions of situations that need the safeguarding route, for indirect wording.
 ESCALATION_EXAMPLES = [
@@ -66,7 +99,7 @@ ESCALATION_EXAMPLES = [
     "I am worried a child is being groomed",
     "a teacher gave my son their personal number and texts him",
 ]
-ESCALATION_SIMILARITY = 0.62
+ESCALATION_SIMILARITY = 0.75  # a backstop for near-paraphrases; the patterns do the work
 
 INJECTION_PATTERNS = [
     r"\bignore\b.{0,40}\b(instructions?|rules|prompts?|guidelines|directions)\b",
@@ -92,7 +125,7 @@ _esc = [re.compile(p, re.I) for p in ESCALATION_PATTERNS]
 _soft = {p for p in _esc if p.pattern in SOFT_PATTERNS}
 _inj = [re.compile(p, re.I) for p in INJECTION_PATTERNS]
 _pd = [re.compile(p) if "[A-Z]" in p else re.compile(p, re.I) for p in PERSONAL_DATA_PATTERNS]
-_STAFF = re.compile(r"\b(teacher|staff|colleague|ta|coach|tutor|supply|member of staff|volunteer|caretaker|head ?teacher|adult (at|in) (the )?school)\b", re.I)
+_STAFF = re.compile(_STAFF_WORDS + r"|\badult (at|in) (the )?school\b", re.I)
 
 
 @dataclass(frozen=True)
