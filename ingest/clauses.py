@@ -318,6 +318,7 @@ def parse_paragraphs(doc_id: str, loaded: LoadedDocument, max_chars: int = 1200)
                         return e, used + 1
         return None
 
+    last_line = ""  # the previous page's last line: does the page start mid-sentence?
     for page in loaded.pages:
         lines = page.lines
         skip = 0
@@ -334,7 +335,7 @@ def parse_paragraphs(doc_id: str, loaded: LoadedDocument, max_chars: int = 1200)
                 level = entry.level
                 if level == 2 and stack and re.match(r"section \d", stack[-1][1], re.I) and not re.match(r"section \d", entry.title, re.I):
                     level = 3
-                set_heading(level, entry.title)
+                set_heading(level, squash(entry.title))
                 skip = used - 1
                 continue
             m = PARA.match(raw)
@@ -346,17 +347,35 @@ def parse_paragraphs(doc_id: str, loaded: LoadedDocument, max_chars: int = 1200)
                     current.add(m.group("rest"), page.number)
                     blocks.append(current)
                     continue
-            prev_blank = i == 0 or not lines[i - 1].strip()
+            first_on_page = not any(ln.strip() for ln in lines[:i])
+            if first_on_page:
+                # A heading can open a page, but only after a page that ended a sentence.
+                prev_blank = bool(re.search(r"[.:;!?)”’]\s*$", last_line)) or not last_line
+            else:
+                prev_blank = not lines[i - 1].strip()
             nxt = next((ln for ln in lines[i + 1:] if ln.strip()), "")
-            if stack and i > 0 and _heading_like(raw, prev_blank, nxt):
-                set_heading(4, raw.strip())
+            if stack and _heading_like(raw, prev_blank, nxt):
+                set_heading(4, squash(raw))
                 continue
+            # A heading wrapped over two lines ("Boarding schools, / residential special schools ...").
+            if stack and prev_blank and i + 2 < len(lines) and lines[i + 1].strip():
+                l1, l2 = raw.strip(), lines[i + 1].strip()
+                after = next((ln for ln in lines[i + 2:] if ln.strip()), "")
+                if (l1[:1].isupper() and len(l1) <= 90 and len(l2) <= 90 and not re.search(r"[.;:]$", l1)
+                        and not re.search(r"[.,;:]$", l2) and not BULLET.match(raw) and not PARA.match(raw)
+                        and not BULLET.match(lines[i + 1]) and not PARA.match(lines[i + 1]) and PARA.match(after)):
+                    set_heading(4, squash(raw + " " + lines[i + 1]))
+                    skip = 1
+                    continue
             if not stack:
                 continue  # the cover page, before the first heading
             if current is None:
                 current = _Block(stack[-1][1], tuple(t for _, t in stack), numbered=False)
                 blocks.append(current)
             current.add(raw, page.number)
+        content = [ln for ln in lines if ln.strip()]
+        if content:
+            last_line = content[-1]
     return _emit(doc_id, blocks, max_chars)
 
 

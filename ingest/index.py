@@ -29,7 +29,7 @@ from rag.embeddings import MODEL_ID, get_embeddings
 from rag.store import chroma_client, collection_names, current_build
 
 # Bump when parsing changes, so that an unchanged file is parsed again.
-PARSER_VERSION = "1"
+PARSER_VERSION = "4"
 BATCH = 64
 
 Progress = Callable[[str], None]
@@ -170,6 +170,7 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
             if set(state.get("ids", [])) == ids and state.get("model") == MODEL_ID and same_docs and not settings.chroma_host:
                 summary.noop = True
                 summary.skipped = len(ids)
+                _prune(settings, keep={live.name, _previous_build(settings, live.name)})
                 summary.build = live.name
                 summary.seconds = time.monotonic() - started
                 return summary
@@ -241,27 +242,16 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         state = {"model": MODEL_ID, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions)}}
         del col, qcol
-        _release(client)
         client = None
         (tmp / "state.json").write_text(json.dumps(state))
         _swap(settings.index_dir, build_id)
     except BaseException:
-        if client is not None:
-            _release(client)
         shutil.rmtree(tmp, ignore_errors=True)
         if settings.chroma_host:
             _drop_remote(settings, build_id)
         raise
     _prune(settings, keep={build_id, live.name if live else ""})
     return build_id
-
-
-def _release(client) -> None:
-    # Close the embedded client's SQLite handles before its folder is renamed.
-    try:
-        client._system.stop()  # no public close() in chromadb 1.x
-    except Exception:
-        pass
 
 
 def _swap(index_dir: Path, build_id: str) -> None:
@@ -280,6 +270,12 @@ def _drop_remote(settings: Settings, build_id: str) -> None:
             client.delete_collection(name)
     except Exception:
         pass
+
+
+def _previous_build(settings: Settings, current: str) -> str:
+    """The newest complete build other than the live one (kept: a running app may have it open)."""
+    done = [p for p in (settings.index_dir / "builds").iterdir() if p.name != current and (p / "state.json").is_file()]
+    return max(done, key=lambda p: p.name).name if done else ""
 
 
 def _prune(settings: Settings, keep: set[str]) -> None:

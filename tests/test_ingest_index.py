@@ -7,7 +7,6 @@ runs them; the tests at the end run them inside this process.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import queue
 import re
@@ -24,7 +23,7 @@ import pytest
 
 from ingest.index import IngestBusy, run_ingest
 from rag.config import PROJECT_ROOT, Settings
-from rag.store import Index, collection_names, current_build
+from rag.store import Index, collection_names
 
 POLICY_ID = "meopham-policy-2020"
 POLICY_FILE = "policy/meopham-mobile-technology-and-social-media-policy-2020.md"
