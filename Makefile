@@ -29,6 +29,8 @@ app: index
 test: index
 	$(BIN)/python -m pytest -q
 	$(BIN)/python evals/validate_datasets.py
+	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl \
+		--results evals/results/ci.jsonl --report evals/results/ci.md
 
 eval: index
 	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl --results evals/results/latest.jsonl --report evals/results/latest.md

@@ -30,6 +30,8 @@ from rag.store import chroma_client, collection_names, current_build
 
 # Bump when parsing changes, so that an unchanged file is parsed again.
 PARSER_VERSION = "4"
+# Bump when what is stored per record changes, so that an unchanged corpus is indexed again.
+INDEX_SCHEMA = "2"
 BATCH = 64
 
 Progress = Callable[[str], None]
@@ -130,7 +132,8 @@ def _plan(settings: Settings, live: Path | None, progress: Progress):
         clauses_by_doc[doc.id] = records
     qs = load_questions(corpus, clauses_by_doc)
     warnings.extend(qs.warnings)
-    return manifest, files, clauses_by_doc, qs.questions, warnings, changed
+    negatives = [ExampleQuestion("", "", q) for q in qs.not_covered]
+    return manifest, files, clauses_by_doc, qs.questions + negatives, warnings, changed
 
 
 def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> dict[str, list[float]]:
@@ -167,7 +170,8 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
         if live is not None:
             state = json.loads((live / "state.json").read_text())
             same_docs = json.loads((live / "manifest.json").read_text()) == docs_json
-            if set(state.get("ids", [])) == ids and state.get("model") == MODEL_ID and same_docs and not settings.chroma_host:
+            if (set(state.get("ids", [])) == ids and state.get("model") == MODEL_ID and state.get("schema") == INDEX_SCHEMA
+                    and same_docs and not settings.chroma_host):
                 summary.noop = True
                 summary.skipped = len(ids)
                 _prune(settings, keep={live.name, _previous_build(settings, live.name)})
@@ -229,7 +233,8 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
                 ids=[question_id(q) for q in batch],
                 documents=[q.question for q in batch],
                 embeddings=[vectors[embed_key(q.question)] for q in batch],
-                metadatas=[{"doc_id": q.doc_id, "clause": q.clause, "embed_key": embed_key(q.question)} for q in batch],
+                metadatas=[{"doc_id": q.doc_id, "clause": q.clause, "kind": "example" if q.doc_id else "not_covered",
+                            "embed_key": embed_key(q.question)} for q in batch],
             )
         if col.count() != len(all_clauses) or qcol.count() != len(questions):
             raise RuntimeError("index verification failed: record counts differ")
@@ -239,7 +244,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
             (tmp / "records" / f"{doc_id}.json").write_text(json.dumps({"doc_id": doc_id, "clauses": rows}, ensure_ascii=False))
         (tmp / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
         (tmp / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
-        state = {"model": MODEL_ID, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        state = {"model": MODEL_ID, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions)}}
         del col, qcol
         client = None

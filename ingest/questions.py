@@ -22,6 +22,7 @@ def clause_text_sha(texts: list[str]) -> str:
 @dataclass
 class QuestionSet:
     questions: list[ExampleQuestion] = field(default_factory=list)
+    not_covered: list[str] = field(default_factory=list)  # negative examples: topics the corpus does not answer
     warnings: list[str] = field(default_factory=list)
 
 
@@ -40,6 +41,12 @@ def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) ->
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise IngestError(path, f"malformed questions file: {e}") from None
+        if data.get("kind") == "not-covered":
+            for q in data.get("questions", []):
+                q = " ".join(str(q).split())
+                if q and q not in result.not_covered:
+                    result.not_covered.append(q)
+            continue
         doc_id = data.get("doc_id")
         if doc_id not in clauses_by_doc:
             result.warnings.append(f"{path}: doc_id '{doc_id}' is not an ingested document; file skipped")

@@ -18,7 +18,7 @@ from rag.store import Index
 
 # Below this relevance (best cosine to a clause or to one of its example questions) the question
 # is "not covered". Calibrated on the eval datasets by benchmarks/tune_retrieval.py.
-RELEVANCE_THRESHOLD = 0.50
+RELEVANCE_THRESHOLD = 0.48
 # Further clauses are cited when their fused score is within this fraction of the best one's.
 SUPPORT_RATIO = 0.85
 MAX_CITATIONS = 3
@@ -125,6 +125,10 @@ class Assistant:
         if s.escalation:
             return self._escalation_answer(question, first.text, s.about_staff, hits, relevant, terms, prefix)
         if not relevant or hits[0].relevance < self.threshold:
+            return self._not_covered(question, hits, prefix)
+        # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause.
+        negative, _ = self.retriever.not_covered_similarity(vector)
+        if negative > hits[0].relevance:
             return self._not_covered(question, hits, prefix)
         cites = self._supporting(relevant, terms)
         if self._chain is not None:
@@ -244,14 +248,17 @@ class Assistant:
         routes, route_cites = self._routes(about_staff, text)
         route_keys = {f"{c.doc_id}#{c.clause}" for c in route_cites}
         score = {h.key: h.score for h in hits}
-        # The answer leads with the routes, so their clauses are cited first, the one the question
-        # is most about first; then the other relevant clauses.
+        # The banner already leads with the routes. Sources: the clause that speaks to this situation
+        # first (e.g. "do not view the image"), then the route clauses, then other relevant ones.
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        ordered = sorted(route_cites, key=lambda c: -c.score)
+        routes_ranked = sorted(route_cites, key=lambda c: -c.score)
         extra = [h for h in relevant[:MAX_CITATIONS] if h.key not in route_keys]
         extra_cites = [make_citation(h, self.docs[h.doc_id], terms) for h in extra]
-        merged = ordered + extra_cites
+        if extra_cites and (not routes_ranked or extra_cites[0].score > routes_ranked[0].score):
+            merged = extra_cites[:1] + routes_ranked + extra_cites[1:]
+        else:
+            merged = routes_ranked + extra_cites
         body = ""
         if extra_cites:
             body = "\n\n**What the documents say:**\n\n" + compose_extractive(

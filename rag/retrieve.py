@@ -208,6 +208,12 @@ class Retriever:
 
     # ------------------------------------------------------------ hybrid search
 
+    def not_covered_similarity(self, vector: list[float]) -> tuple[float, str]:
+        """Cosine to the nearest "not covered" example (a topic the documents do not answer)."""
+        _, questions_vs = self._stores
+        found = questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=1, filter={"kind": "not_covered"})
+        return (1.0 - found[0][1], found[0][0].page_content) if found else (0.0, "")
+
     def search(self, question: str, audience: str | None = None, k: int = 5, vector: list[float] | None = None) -> list[Hit]:
         from rag.embeddings import get_embeddings
 
@@ -229,7 +235,7 @@ class Retriever:
             h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
             if h:
                 h.dense_c = max(h.dense_c, 1.0 - dist)
-        for doc, dist in questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=40):
+        for doc, dist in questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=40, filter={"kind": "example"}):
             h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
             if h and 1.0 - dist > h.dense_q:
                 h.dense_q, h.matched_question = 1.0 - dist, doc.page_content

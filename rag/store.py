@@ -91,7 +91,7 @@ class Index:
         path = self.build_dir / "questions.json"
         if not path.is_file():
             return []
-        return [ExampleQuestion(**q) for q in json.loads(path.read_text())]
+        return [ExampleQuestion(**q) for q in json.loads(path.read_text()) if q["doc_id"]]
 
     @cached_property
     def client(self) -> "chromadb.ClientAPI":
