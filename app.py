@@ -71,13 +71,16 @@ def main() -> None:
             st.text(turn["question"])
         with st.chat_message("assistant"):
             show_answer(turn["answer"])
+    # chat_input is pinned to the bottom wherever it is called; reading it first lets the
+    # start-up examples disappear as soon as a question is asked.
+    typed = st.chat_input("Ask about phones, photos, social media, safeguarding ...")
     clicked = None
-    if not history:
+    if not history and not typed:
         st.write("Try one of these:")
         for q in EXAMPLES["parent" if audience in ("parent", "learner", "visitor") else "staff"]:
             if st.button(q, use_container_width=True):
                 clicked = q
-    question = st.chat_input("Ask about phones, photos, social media, safeguarding ...") or clicked
+    question = typed or clicked
     if question:
         with st.chat_message("user"):
             st.text(question)

@@ -189,7 +189,8 @@ def compose_extractive(question: str, cites: list[Citation], lead: str) -> str:
     parts = [f"**{lead}** {cites[0].label()}", ""]
     for c in cites:
         parts.append(_blockquote(c.quote))
-        parts.append(f"> — {c.label()}")
+        parts.append("")
+        parts.append(f"— {c.label()}")  # outside the quote, so it never joins a quoted bullet
         parts.append("")
     notes: list[str] = []
     for c in cites:

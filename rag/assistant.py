@@ -192,7 +192,7 @@ class Assistant:
             text += f" The nearest clauses are {near}."
         cites = [make_citation(h, self.docs[h.doc_id], set(), 0.0) for h in lookup.nearest]
         for c in cites:
-            text += f"\n\n> {c.quote}\n> — {c.label()}"
+            text += f"\n\n> {c.quote}\n\n— {c.label()}"
         return Answer(question, prefix + text, cites, refused=True, kind="no_such_clause")
 
     def _route_hits(self, about_staff: bool, text: str) -> list[Hit]:
@@ -253,8 +253,8 @@ class Assistant:
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
         routes_ranked = sorted(route_cites, key=lambda c: -c.score)
-        extra = [h for h in relevant[:MAX_CITATIONS] if h.key not in route_keys]
-        extra_cites = [make_citation(h, self.docs[h.doc_id], terms) for h in extra]
+        others = [h for h in relevant if h.key not in route_keys]
+        extra_cites = self._supporting(others, terms) if others else []
         if extra_cites and (not routes_ranked or extra_cites[0].score > routes_ranked[0].score):
             merged = extra_cites[:1] + routes_ranked + extra_cites[1:]
         else:

@@ -83,7 +83,7 @@ def compose_llm(chain, question: str, cites: list[Citation]) -> tuple[str, list[
     if checked is None:
         return None
     text, used = checked
-    quotes = "\n\n".join(f"> {c.quote}\n> — [{i}] {c.label()}" for i, c in enumerate(used, 1))
+    quotes = "\n\n".join(f"> {c.quote}\n\n— [{i}] {c.label()}" for i, c in enumerate(used, 1))
     notes = []
     for c in used:
         if c.note and c.note not in notes:
