@@ -162,6 +162,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
                             "--server.address", args.host, "--server.port", str(args.port)])
 
 
+def cmd_questions(args: argparse.Namespace) -> int:
+    from collections import defaultdict
+
+    from ingest.questions import stamp_questions
+    from rag.store import IndexMissing, Index
+
+    settings = _settings(args)
+    try:
+        index = Index.open(settings)
+    except IndexMissing as e:
+        _err(str(e))
+        return 2
+    by_doc = defaultdict(list)
+    for c in index.clauses:
+        by_doc[c.doc_id].append(c)
+    if args.stamp:
+        n = stamp_questions(settings.corpus_dir, dict(by_doc))
+        print(f"stamped {n} clauses in {settings.corpus_dir / 'questions'}; run `policy-assistant ingest` to index any edits")
+        return 0
+    counts = defaultdict(int)
+    for q in index.questions:
+        counts[q.doc_id] += 1
+    for doc_id, clauses in sorted(by_doc.items()):
+        keys = {c.clause for c in clauses}
+        with_q = {q.clause for q in index.questions if q.doc_id == doc_id}
+        print(f"{doc_id}: {counts[doc_id]} example questions on {len(with_q)} of {len(keys)} clauses")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="policy-assistant",
@@ -193,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--report", metavar="OUT.md", help="a Markdown report with baselines and every miss")
     ev.add_argument("--no-baselines", action="store_true", help="skip the BM25/dense/naive-chunk baselines")
     ev.set_defaults(func=cmd_eval)
+
+    qs = sub.add_parser("questions", parents=[common], help="example questions per clause: coverage, or --stamp after review")
+    qs.add_argument("--stamp", action="store_true",
+                    help="record each clause's current text hash in corpus/questions/*.toml (after reviewing changed clauses)")
+    qs.set_defaults(func=cmd_questions)
 
     serve = sub.add_parser("serve", parents=[common], help="run the Streamlit app")
     serve.add_argument("--host", default="127.0.0.1")

@@ -67,3 +67,35 @@ def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) ->
                     seen.add((doc_id, clause, q.lower()))
                     result.questions.append(ExampleQuestion(doc_id, clause, q))
     return result
+
+
+def stamp_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) -> int:
+    """Record each clause's current text hash beside its questions (`text_sha = "..."`).
+
+    Run after reviewing the questions of changed clauses. Edits the files line by line, so that
+    comments and layout survive (the standard library reads TOML but does not write it).
+    """
+    import re
+
+    texts: dict[tuple[str, str], list[str]] = {}
+    for doc_id, clauses in clauses_by_doc.items():
+        for c in clauses:
+            texts.setdefault((doc_id, c.clause), []).append(c.text)
+    stamped = 0
+    for path in sorted((corpus_dir / "questions").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc_id = data.get("doc_id")
+        if doc_id not in clauses_by_doc:
+            continue
+        out: list[str] = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.match(r"\s*text_sha\s*=", line):
+                continue  # replaced below, after its clause line
+            out.append(line)
+            m = re.match(r'\s*clause\s*=\s*"(.*)"\s*$', line)
+            if m and (doc_id, m.group(1)) in texts:
+                out.append(f'text_sha = "{clause_text_sha(texts[(doc_id, m.group(1))])}"')
+                stamped += 1
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+        tomllib.loads(path.read_text(encoding="utf-8"))  # still valid
+    return stamped
