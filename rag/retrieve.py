@@ -52,6 +52,7 @@ class FusionWeights:
     guidance_prior: float = 0.90  # national guidance supports; the school's policy comes first
     guidance_prior_when_asked: float = 1.0  # ...unless the question is about the guidance's subjects
     audience_bonus: float = 0.03
+    candidates: int = 100  # per signal: a clause outside every list scores 0 on it
 
 
 @dataclass
@@ -231,11 +232,11 @@ class Retriever:
                 hits[key] = Hit(parts[0].doc_id, parts[0].clause, parts)
             return hits[key]
 
-        for doc, dist in clauses_vs.similarity_search_by_vector_with_relevance_scores(vector, k=40):
+        for doc, dist in clauses_vs.similarity_search_by_vector_with_relevance_scores(vector, k=w.candidates):
             h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
             if h:
                 h.dense_c = max(h.dense_c, 1.0 - dist)
-        for doc, dist in questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=40, filter={"kind": "example"}):
+        for doc, dist in questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=w.candidates, filter={"kind": "example"}):
             h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
             if h and 1.0 - dist > h.dense_q:
                 h.dense_q, h.matched_question = 1.0 - dist, doc.page_content
@@ -245,13 +246,13 @@ class Retriever:
         stemmer, keys, ret_c, qs, ret_q = self._bm25
         tokens = bm25s.tokenize([expand(question)], stopwords="en", stemmer=stemmer, show_progress=False)
         if tokens.ids and tokens.ids[0]:
-            docs, scores = ret_c.retrieve(tokens, k=min(40, len(keys)), show_progress=False)
+            docs, scores = ret_c.retrieve(tokens, k=min(w.candidates, len(keys)), show_progress=False)
             top = float(scores[0][0]) or 1.0
             for i, s in zip(docs[0], scores[0]):
                 if s > 0 and (h := hit(keys[int(i)])):
                     h.bm25_c = float(s) / top
             if qs:
-                docs, scores = ret_q.retrieve(tokens, k=min(40, len(qs)), show_progress=False)
+                docs, scores = ret_q.retrieve(tokens, k=min(w.candidates, len(qs)), show_progress=False)
                 top = float(scores[0][0]) or 1.0
                 for i, s in zip(docs[0], scores[0]):
                     q = qs[int(i)]
