@@ -162,6 +162,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
                             "--server.address", args.host, "--server.port", str(args.port)])
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from rag.feedback import FeedbackStore
+
+    settings = get_settings()
+    if not settings.feedback_db.is_file():
+        print(f"no feedback yet ({settings.feedback_db} does not exist)")
+        return 0
+    store = FeedbackStore(settings.feedback_db)
+    if args.csv:
+        sys.stdout.write(store.to_csv())
+        return 0
+    rows = store.rows()
+    down = store.candidates()
+    print(f"{len(rows)} ratings: {len(rows) - len(down)} thumbs up, {len(down)} thumbs down ({settings.feedback_db})")
+    if down:
+        print("\nThumbs-down questions: candidates for example questions in corpus/questions/ "
+              "(add each under the clause that answers it, then run `policy-assistant ingest`):")
+        for r in down:
+            cited = r.citations[0] if r.citations else "nothing cited"
+            print(f"  - {r.question!r}  (answered with {cited})")
+    return 0
+
+
 def cmd_questions(args: argparse.Namespace) -> int:
     from collections import defaultdict
 
@@ -227,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     qs.add_argument("--stamp", action="store_true",
                     help="record each clause's current text hash in corpus/questions/*.toml (after reviewing changed clauses)")
     qs.set_defaults(func=cmd_questions)
+
+    fb = sub.add_parser("feedback", help="ratings from the app; thumbs-down questions as candidates for example questions")
+    fb.add_argument("--csv", action="store_true", help="print every rating as CSV")
+    fb.set_defaults(func=cmd_feedback)
 
     serve = sub.add_parser("serve", parents=[common], help="run the Streamlit app")
     serve.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,107 @@
+"""The Streamlit app, driven headlessly with streamlit.testing.v1.AppTest, on the real index."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from rag.config import PROJECT_ROOT, get_settings
+from rag.feedback import FeedbackStore
+
+APP = str(PROJECT_ROOT / "app.py")
+BROWSE = str(PROJECT_ROOT / "pages" / "1_Browse.py")
+ABOUT = str(PROJECT_ROOT / "pages" / "2_About.py")
+
+
+@pytest.fixture
+def feedback_db(tmp_path, monkeypatch):
+    """A fresh feedback file for this test; settings and cached resources re-read."""
+    path = tmp_path / "feedback.sqlite"
+    monkeypatch.setenv("POLICY_ASSISTANT_FEEDBACK_DB", str(path))
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    yield path
+    monkeypatch.delenv("POLICY_ASSISTANT_FEEDBACK_DB")
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+
+
+def ask(question: str, audience_label: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    if audience_label:
+        at.sidebar.radio[0].set_value(audience_label).run()
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception
+    return at
+
+
+def test_a_question_gets_an_answer_with_its_citations(feedback_db):
+    at = ask("can i use my phone on the school trip to take pics")
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+    assistant = at.chat_message[1]
+    assert "school provided equipment" in assistant.markdown[0].value
+    assert any("§ 6.2.4" in e.label for e in at.expander)
+    assert not at.button or all("Try" not in b.label for b in at.button)  # examples gone once asked
+
+
+def test_escalation_shows_the_safeguarding_banner_first(feedback_db):
+    at = ask("a pupil showed me messages from an adult asking to meet them", "Staff")
+    reply = at.chat_message[1]
+    assert at.error, "no safeguarding banner"
+    banner = at.error[0].value
+    assert "999" in banner and "Michele Sowden-Mehta" in banner
+    # The banner is the first thing in the reply, above the clauses.
+    kinds = [type(el).__name__ for el in reply if type(el).__name__ != "ChatMessage"]
+    assert kinds[0] == "Error", kinds
+
+
+def test_a_question_the_documents_do_not_cover_looks_different(feedback_db):
+    at = ask("what colour is the school jumper", "Parent or carer")
+    assert at.warning and "don't cover" in at.warning[0].value and "school office" in at.warning[0].value
+    assert not at.error
+
+
+def test_feedback_is_stored_in_sqlite_and_read_back(feedback_db):
+    at = ask("can my child bring her mobile to school", "Parent or carer")
+    at.feedback[0].set_value(0).run()
+    rows = FeedbackStore(feedback_db).rows()
+    assert len(rows) == 1
+    assert rows[0].question == "can my child bring her mobile to school" and rows[0].rating == 0
+    assert rows[0].audience == "parent" and rows[0].citations
+    # It survives a restart: a new store on the same file sees it, and it is a candidate question.
+    assert FeedbackStore(feedback_db).candidates()[0].question == rows[0].question
+
+
+def test_a_script_tag_in_a_question_is_shown_as_text(feedback_db):
+    q = "<script>alert('x')</script> ![img](http://example.com/x.png) can i use my phone in class"
+    at = ask(q)
+    assert at.chat_message[0].text[0].value == q  # rendered as plain text, not HTML or markdown
+    assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_browse_opens_a_clause_by_query_parameter():
+    at = AppTest.from_file(BROWSE, default_timeout=180)
+    at.query_params["doc"] = "meopham-policy-2020"
+    at.query_params["clause"] = "6.3.4"
+    at.run()
+    assert not at.exception
+    assert "§ 6.3.4" in at.subheader[0].value
+    body = " ".join(m.value for m in at.markdown)
+    assert "released to parents/ carers" in body
+    assert any("Example questions" in e.label for e in at.expander)
+
+
+def test_browse_lists_the_policy_and_searches_it():
+    at = AppTest.from_file(BROWSE, default_timeout=180).run()
+    assert not at.exception
+    assert any("6 Mobile Technology" in e.label for e in at.expander)
+    at.text_input[0].set_value("confiscated").run()
+    assert any("6.3.4" in m.value for m in at.markdown)
+
+
+def test_about_lists_editions_and_documents_not_held():
+    at = AppTest.from_file(ABOUT, default_timeout=180).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown) + " ".join(i.value for i in at.info)
+    assert "Open Government Licence v3.0" in text and "September 2021" in text
+    assert "Keeping children safe in education 2020" in text and "Searching, screening and confiscation" in text

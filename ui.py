@@ -1,0 +1,86 @@
+"""Shared Streamlit pieces for app.py and pages/: the engine (loaded once), answers, contacts.
+
+Text from users and documents is shown as text, never interpreted as HTML or markdown links.
+"""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from rag.answer import Answer
+from rag.assistant import Assistant
+from rag.config import get_settings
+from rag.feedback import FeedbackStore
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|>~])")
+
+
+def escape_md(text: str) -> str:
+    """Document or user text for st.markdown: markdown and HTML shown literally."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("<", "&lt;").replace("\n", "  \n")
+
+
+@st.cache_resource(show_spinner="Loading the policy and the search model ...")
+def load_assistant() -> Assistant:
+    return Assistant(get_settings()).warm()
+
+
+@st.cache_resource
+def load_feedback() -> FeedbackStore:
+    return FeedbackStore(get_settings().feedback_db)
+
+
+def clause_link(doc_id: str, clause: str) -> str:
+    from urllib.parse import urlencode
+
+    return "/Browse?" + urlencode({"doc": doc_id, "clause": clause})
+
+
+def show_answer(ans: Answer, key: str, audience: str | None = None) -> None:
+    if ans.escalation:
+        # The safeguarding routes come first, prominent, never under the clauses.
+        st.error(ans.routes or ans.answer, icon="🚨")
+    body = ans.answer[len(ans.routes):].strip() if ans.escalation and ans.routes else ans.answer
+    if ans.refused:
+        st.warning(body, icon="ℹ️")
+    elif body:
+        st.markdown(body)
+    if ans.citations:
+        st.caption("Sources")
+        for i, c in enumerate(ans.citations, 1):
+            page = f", p. {c.page}" if c.page else ""
+            with st.expander(f"[{i}] {c.doc_title} § {c.clause}{page}"):
+                st.markdown(escape_md(c.quote))
+                meta = [f"**{escape_md(c.doc_title)}**, {escape_md(c.edition)}"]
+                if c.heading:
+                    meta.append(escape_md(c.heading))
+                st.caption(" · ".join(meta))
+                if c.note:
+                    st.info(c.note, icon="📅")
+                links = [f"[Open § {escape_md(c.clause)} in the document browser]({clause_link(c.doc_id, c.clause)})"]
+                if c.source:
+                    links.append(f"[Public copy]({c.source})")
+                st.markdown(" · ".join(links))
+    if ans.kind not in ("empty",):
+        rating = st.feedback("thumbs", key=f"fb-{key}")
+        recorded = st.session_state.setdefault("feedback_recorded", {})
+        if rating is not None and recorded.get(key) != rating:
+            load_feedback().record(ans, rating, audience)
+            recorded[key] = rating
+            st.toast("Thanks — your rating was saved.")
+
+
+def contacts_sidebar(assistant: Assistant) -> None:
+    st.subheader("Who to contact")
+    kd = assistant.retriever.clause(assistant.policy_id, "Key Details")
+    if kd:
+        names, governor = assistant._dsl_lines(kd.text)
+        st.markdown("**Designated Safeguarding Leads**")
+        st.markdown("  \n".join(escape_md(n) for n in names))
+        if governor:
+            st.markdown(escape_md(governor))
+    five_eight = assistant.retriever.clause(assistant.policy_id, "5.8")
+    if five_eight:
+        st.caption(f"Policy § 5.8: {five_eight.text}")
