@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: install index app test eval bench clean
+.PHONY: install index app test eval bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ index: install
 app: index
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
-test: index
+# The real-browser test drives Debian's chromium (Playwright's own browser download cannot run here).
+chromium:
+	@test -x /usr/bin/chromium || { echo "installing Debian chromium for the browser test ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: index chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/python evals/validate_datasets.py
 	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl \

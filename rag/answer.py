@@ -158,6 +158,8 @@ def quote_for(hit: Hit, query_terms: set[str], limit: int = MAX_QUOTE_CHARS) -> 
     # Keep it an exact span: the text between the first and last picked unit.
     start = text.find(picked[0])
     end = text.find(picked[-1], start) + len(picked[-1])
+    if start >= 2 and text[start - 2 : start] == "- ":
+        start -= 2  # keep a bullet's marker, so the quote renders as the document lays it out
     return text[start:end] if start >= 0 and end > start else picked[0]
 
 
@@ -170,8 +172,8 @@ def make_citation(hit: Hit, doc: DocumentInfo, query_terms: set[str], score: flo
         doc_title=doc.short_title,
         clause=hit.clause,
         page=hit.parts[0].page,
-        # A policy clause is quoted whole (bullets and all); long guidance paragraphs in part.
-        quote=quote_for(hit, query_terms, 2000 if doc.kind == "policy" else MAX_QUOTE_CHARS),
+        # Short clauses are quoted whole; a long one (6.3.4 has eight bullets) around the relevant part.
+        quote=quote_for(hit, query_terms, 600 if doc.kind == "policy" else MAX_QUOTE_CHARS),
         score=round(float(hit.score if score is None else score), 3),
         heading=hit.parts[0].heading,
         edition=doc.edition,
