@@ -48,7 +48,7 @@ def main() -> None:
     base = FusionWeights()
     print(f"{len(retrieval)} retrieval questions; current weights {base}: cite@1 {score(base)[0]:.3f}")
     results = []
-    for dc, dq, bc, bq, gp in itertools.product([0.2, 0.35, 0.5], [0.3, 0.45, 0.6], [0.0, 0.1, 0.2], [0.0, 0.1, 0.2], [0.8, 0.9, 1.0]):
+    for dc, dq, bc, bq, gp in itertools.product([0.2, 0.35], [0.45, 0.6], [0.0, 0.1], [0.1, 0.2, 0.3], [0.7, 0.8, 0.9, 1.0]):
         w = replace(base, dense_c=dc, dense_q=dq, bm25_c=bc, bm25_q=bq, guidance_prior=gp)
         results.append((score(w), w))
     results.sort(key=lambda x: (-x[0][0], -x[0][1], -x[0][2]))

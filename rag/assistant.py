@@ -29,6 +29,9 @@ HELP_TEXT = (
     "For example: “Can I use my own phone to take photos on the school trip?”, "
     "“My son's phone was confiscated — when do we get it back?”, or “What does 6.3.2 say?”"
 )
+ROLE = re.compile(r"\b(staff|teachers?|tas|teaching assistants?|parents?|carers?|visitors?|volunteers?|contractors?|pupils?|"
+                  r"children|kids?|learners?|students?|governors?|supply teachers?)\b", re.I)
+FOLLOW_UP_SUBJECT = re.compile(r"^\s*(and|but|also)?\s*(what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$|^\s*(and|also)\s+(?P<y>.+?)\s*\??\s*$", re.I)
 FOLLOW_UP = re.compile(r"^\s*(and|but|also|what about|how about|what if|and if|and what|same for|is that|does that|then)\b", re.I)
 
 
@@ -150,10 +153,19 @@ class Assistant:
     # ------------------------------------------------------------------ pieces
 
     def _with_context(self, text: str, history: list[str]) -> str:
-        """A short follow-up ("what about visitors?") is searched together with the previous question."""
-        if history and (FOLLOW_UP.search(text) or len(text.split()) <= 4):
-            return f"{history[-1]} {text}"
-        return text
+        """A short follow-up is read in the light of the previous question.
+
+        "what about visitors?" after "can staff use their phones in class?" becomes "can visitors use
+        their phones in class?" (the role swapped); "and if it's an emergency?" is appended to it.
+        """
+        if not history or not (FOLLOW_UP.search(text) or len(text.split()) <= 4):
+            return text
+        previous = history[-1].strip().rstrip("?")
+        m = FOLLOW_UP_SUBJECT.match(text)
+        subject = (m.group("x") or m.group("y") or "").strip() if m else ""
+        if subject and ROLE.search(subject) and ROLE.search(previous) and len(subject.split()) <= 4:
+            return ROLE.sub(subject, previous, count=1) + "?"
+        return f"{previous} {subject or text}"
 
     def _hit(self, c: Citation) -> Hit:
         return self.retriever.clause(c.doc_id, c.clause)  # type: ignore[return-value]

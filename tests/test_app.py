@@ -105,3 +105,21 @@ def test_about_lists_editions_and_documents_not_held():
     text = " ".join(m.value for m in at.markdown) + " ".join(i.value for i in at.info)
     assert "Open Government Licence v3.0" in text and "September 2021" in text
     assert "Keeping children safe in education 2020" in text and "Searching, screening and confiscation" in text
+
+
+def test_a_follow_up_is_answered_in_the_context_of_the_previous_turn(feedback_db):
+    at = ask("can staff use their phones in class?", "Staff")
+    at.chat_input[0].set_value("what about visitors?").run()
+    assert [m.name for m in at.chat_message] == ["user", "assistant"] * 2
+    labels = [e.label for e in at.chat_message[3].expander]
+    assert any("§ 6.4" in label for label in labels[:3]), labels
+
+
+def test_an_example_question_is_asked_with_one_click(feedback_db):
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.sidebar.radio[0].set_value("Parent or carer").run()
+    example = next(b for b in at.button if "phone was taken off him" in b.label)
+    example.click().run()
+    assert not at.exception
+    assert at.chat_message[0].text[0].value == example.label
+    assert any("§ 6.3.4" in e.label for e in at.expander)
