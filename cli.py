@@ -170,18 +170,19 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         print(f"no feedback yet ({settings.feedback_db} does not exist)")
         return 0
     store = FeedbackStore(settings.feedback_db)
-    if args.csv:
-        sys.stdout.write(store.to_csv())
-        return 0
     rows = store.rows()
     down = store.candidates()
-    print(f"{len(rows)} ratings: {len(rows) - len(down)} thumbs up, {len(down)} thumbs down ({settings.feedback_db})")
+    # With --csv the table goes to stdout (redirect it to a file) and the summary to stderr.
+    out = sys.stderr if args.csv else sys.stdout
+    if args.csv:
+        sys.stdout.write(store.to_csv())
+    print(f"{len(rows)} ratings: {len(rows) - len(down)} thumbs up, {len(down)} thumbs down ({settings.feedback_db})", file=out)
     if down:
-        print("\nThumbs-down questions: candidates for example questions in corpus/questions/ "
-              "(add each under the clause that answers it, then run `policy-assistant ingest`):")
+        print("Thumbs-down questions: candidates for example questions in corpus/questions/ "
+              "(add each under the clause that answers it, then run `policy-assistant ingest`):", file=out)
         for r in down:
             cited = r.citations[0] if r.citations else "nothing cited"
-            print(f"  - {r.question!r}  (answered with {cited})")
+            print(f"  - {r.question!r}  (answered with {cited})", file=out)
     return 0
 
 
