@@ -53,14 +53,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _assistant(settings: Settings):
-    """The Assistant over the live index; with no index yet, build it first and say so."""
+    """The Assistant over the live index; with no index yet, build it first and say so.
+
+    None (after printing why) when the index cannot be built.
+    """
+    from ingest.errors import IngestError
     from rag.store import current_build
 
     if current_build(settings.index_dir) is None:
         print(f"No index yet at {settings.index_dir}: building it first (about a minute) ...", file=sys.stderr, flush=True)
         from ingest.index import run_ingest
 
-        run_ingest(settings, progress=lambda m: print(m, file=sys.stderr, flush=True))
+        try:
+            run_ingest(settings, progress=lambda m: print(m, file=sys.stderr, flush=True))
+        except IngestError as e:
+            _err(f"could not build the index: {e}")
+            return None
     from rag.assistant import Assistant
 
     return Assistant(settings)
@@ -81,24 +89,16 @@ def _print_answer(ans, as_json: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from ingest.errors import IngestError
-
-    try:
-        assistant = _assistant(_settings(args))
-    except IngestError as e:
-        _err(f"could not build the index: {e}")
+    assistant = _assistant(_settings(args))
+    if assistant is None:
         return 2
     _print_answer(assistant.ask(args.question, audience=args.audience), args.json)
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from ingest.errors import IngestError
-
-    try:
-        assistant = _assistant(_settings(args))
-    except IngestError as e:
-        _err(f"could not build the index: {e}")
+    assistant = _assistant(_settings(args))
+    if assistant is None:
         return 2
     assistant.warm()
     print("Ask about the Mobile Technology and Social Media Policy (empty line or Ctrl-D to quit).")
@@ -128,7 +128,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not p.is_file():
             _err(f"dataset not found: {p}")
             return 2
-    assistant = _assistant(settings).warm()
+    assistant = _assistant(settings)
+    if assistant is None:
+        return 2
+    assistant.warm()
     print(f"evaluating {', '.join(str(p) for p in paths)} ...", flush=True)
     try:
         outcome = run(paths, assistant, with_baselines=not args.no_baselines)

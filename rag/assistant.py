@@ -195,7 +195,7 @@ class Assistant:
             doc = self.docs[h.doc_id]
             cite = make_citation(h, doc, set(), 1.0)
             cite.quote = h.text if len(h.text) <= 2500 else cite.quote
-            text = compose_extractive(question, [cite], f"{doc.short_title} § {h.clause}:")
+            text = compose_extractive(question, [cite], best_span(h.text, set()))
             return Answer(question, prefix + text, [cite], kind="lookup")
         doc_title = self.docs[lookup.doc_id].short_title if lookup.doc_id in self.docs else "the documents"
         near = ", ".join(h.clause for h in lookup.nearest)
