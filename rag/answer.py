@@ -186,9 +186,25 @@ def _blockquote(text: str) -> str:
     return "\n".join("> " + ln for ln in text.split("\n"))
 
 
-def compose_extractive(question: str, cites: list[Citation], lead: str) -> str:
-    """First line: the direct answer (document words). Then the supporting clauses, quoted."""
-    parts = [f"**{lead}** {cites[0].label()}", ""]
+def leads_for(cites: list[Citation], texts: list[str], query_terms: set[str]) -> list[tuple[str, Citation]]:
+    """The direct answer: the best clause's best sentence, plus, for a question in two parts
+    ("phone poolside to take pics"), the sentence of another cited clause that answers the rest."""
+    first = best_span(texts[0], query_terms)
+    out = [(first, cites[0])]
+    covered = _terms(first) & query_terms
+    for c, text in zip(cites[1:], texts[1:]):
+        span = best_span(text, query_terms)
+        new = (_terms(span) & query_terms) - covered
+        if len(new) >= 2 and len(out) < 2:
+            out.append((span, c))
+            covered |= new
+    return out
+
+
+def compose_extractive(question: str, cites: list[Citation], lead: str | list[tuple[str, Citation]]) -> str:
+    """First line(s): the direct answer (document words). Then the supporting clauses, quoted."""
+    leads = [(lead, cites[0])] if isinstance(lead, str) else lead
+    parts = [f"**{text}** {c.label()}" for text, c in leads] + [""]
     for c in cites:
         parts.append(_blockquote(c.quote))
         parts.append("")

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 
-from rag.answer import Answer, Citation, _terms, best_span, compose_extractive, make_citation
+from rag.answer import Answer, Citation, _terms, best_span, compose_extractive, leads_for, make_citation
 from rag.config import Settings, get_settings
 from rag.glossary import expand
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
@@ -139,8 +139,8 @@ class Assistant:
             if composed is not None:
                 text, used = composed
                 return Answer(question, prefix + text, used, kind="answer", backend=self.backend)
-        lead = best_span(self._hit(cites[0]).text, terms)
-        return Answer(question, prefix + compose_extractive(question, cites, lead), cites, kind="answer")
+        leads = leads_for(cites, [self._hit(c).text for c in cites], terms)
+        return Answer(question, prefix + compose_extractive(question, cites, leads), cites, kind="answer")
 
     def _compose_llm(self, question: str, cites: list[Citation]):
         from rag.llm import compose_llm

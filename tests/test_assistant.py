@@ -283,3 +283,10 @@ def test_llm_answer_without_valid_citations_falls_back_to_quoting_the_policy():
     ans = a.ask("can i use my own phone to take pics on the school trip", audience="staff")
     assert "go ahead" not in ans.answer and "school provided equipment" in ans.answer
     assert ans.backend == "extractive"
+
+
+def test_a_question_in_two_parts_answers_each_part_up_front(assistant):
+    ans = assistant.ask("can i use my phone poolside to take pics", audience="staff")
+    first_lines = ans.answer.split("\n\n")[0]
+    assert "swimming pools" in first_lines and "§ 6.1.4" in first_lines
+    assert "school provided equipment" in first_lines and "§ 6.2.4" in first_lines
