@@ -171,7 +171,7 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
             state = json.loads((live / "state.json").read_text())
             same_docs = json.loads((live / "manifest.json").read_text()) == docs_json
             if (set(state.get("ids", [])) == ids and state.get("model") == MODEL_ID and state.get("schema") == INDEX_SCHEMA
-                    and same_docs and not settings.chroma_host):
+                    and same_docs and _collections_present(settings, live)):
                 summary.noop = True
                 summary.skipped = len(ids)
                 _prune(settings, keep={live.name, _previous_build(settings, live.name)})
@@ -275,6 +275,17 @@ def _drop_remote(settings: Settings, build_id: str) -> None:
             client.delete_collection(name)
     except Exception:
         pass
+
+
+def _collections_present(settings: Settings, build: Path) -> bool:
+    """The build's vectors are where settings say: embedded in its folder, or on the Chroma server."""
+    if not settings.chroma_host:
+        return True
+    try:
+        client = chroma_client(settings, build)
+        return all(client.get_collection(name) is not None for name in collection_names(build.name))
+    except Exception:
+        return False
 
 
 def _previous_build(settings: Settings, current: str) -> str:
