@@ -33,7 +33,6 @@ chromium:
 
 test: index chromium
 	$(BIN)/python -m pytest -q
-	$(BIN)/python evals/validate_datasets.py
 	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl \
 		--results evals/results/ci.jsonl --report evals/results/ci.md
 

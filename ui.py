@@ -76,7 +76,7 @@ def contacts_sidebar(assistant: Assistant) -> None:
     st.subheader("Who to contact")
     kd = assistant.retriever.clause(assistant.policy_id, "Key Details")
     if kd:
-        names, governor = assistant._dsl_lines(kd.text)
+        names, governor = assistant.dsl_contacts(kd.text)
         st.markdown("**Designated Safeguarding Leads**")
         st.markdown("  \n".join(escape_md(n) for n in names))
         if governor:

@@ -216,7 +216,8 @@ class Assistant:
             wanted += ["6.8.5"]
         return [h for c in wanted if (h := self.retriever.clause(self.policy_id, c)) is not None]
 
-    def _dsl_lines(self, key_details: str) -> tuple[list[str], str]:
+    def dsl_contacts(self, key_details: str) -> tuple[list[str], str]:
+        """The DSL team and the named governor, as the policy's Key Details lists them."""
         names: list[str] = []
         governor = ""
         in_dsl = False
@@ -245,7 +246,7 @@ class Assistant:
             lines.append(f"1. **If a child is in immediate danger or at risk of harm, call 999.** "
                          f"“{by_clause['5.8'].text}” [{policy.short_title} § 5.8]")
         if "Key Details" in by_clause:
-            names, _ = self._dsl_lines(by_clause["Key Details"].text)
+            names, _ = self.dsl_contacts(by_clause["Key Details"].text)
             if names:
                 lines.append(f"2. **Tell a Designated Safeguarding Lead (DSL) today:** {'; '.join(names)}. "
                              f"[{policy.short_title} § Key Details]")

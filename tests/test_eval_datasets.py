@@ -1,0 +1,31 @@
+"""The eval datasets are valid against the real index: a broken dataset would make the CI gate meaningless."""
+from __future__ import annotations
+
+import json
+
+from evals.validate import DATASETS, validate
+from rag.config import get_settings
+from rag.retrieve import Retriever
+from rag.store import Index
+
+
+def test_datasets_are_valid_against_the_indexed_documents():
+    paths = sorted(DATASETS.glob("*.jsonl"))
+    assert {p.name for p in paths} >= {"policy_qa.jsonl", "guidance_qa.jsonl"}
+    assert validate(paths, Retriever(Index.open(get_settings()))) == []
+
+
+def test_the_validator_catches_a_wrong_clause_and_a_phrase_not_in_it(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    rows = [
+        {"id": "x1", "audience": "staff", "question": "q", "kind": "answerable", "expected_clauses": ["2.1"], "must_mention": []},
+        {"id": "x2", "audience": "staff", "question": "q", "kind": "answerable", "expected_clauses": ["6.2.4"],
+         "must_mention": ["personal phones are fine"]},
+        {"id": "x2", "audience": "alien", "question": "what does 6.2.4 say", "kind": "clause_lookup", "expected_clauses": [],
+         "must_mention": []},
+    ]
+    bad.write_text("\n".join(json.dumps(r) for r in rows))
+    errors = "\n".join(validate([bad], Retriever(Index.open(get_settings()))))
+    for expected in ("'2.1' does not exist", "'personal phones are fine' is in none", "audience 'alien'",
+                     "6.2.4 exists", "'x2' is used 2 times"):
+        assert expected in errors
