@@ -32,6 +32,7 @@ HELP_TEXT = (
 ROLE = re.compile(r"\b(staff|teachers?|tas|teaching assistants?|parents?|carers?|visitors?|volunteers?|contractors?|pupils?|"
                   r"children|kids?|learners?|students?|governors?|supply teachers?)\b", re.I)
 FOLLOW_UP_SUBJECT = re.compile(r"^\s*(and|but|also)?\s*(what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$|^\s*(and|also)\s+(?P<y>.+?)\s*\??\s*$", re.I)
+OWN_QUESTION = re.compile(r"^\s*(who|what|whats|when|where|why|how|which|can|could|may|should|is|are|am|do|does|will|would)\b", re.I)
 FOLLOW_UP = re.compile(r"^\s*(and|but|also|what about|how about|what if|and if|and what|same for|is that|does that|then)\b", re.I)
 
 
@@ -158,7 +159,10 @@ class Assistant:
         "what about visitors?" after "can staff use their phones in class?" becomes "can visitors use
         their phones in class?" (the role swapped); "and if it's an emergency?" is appended to it.
         """
-        if not history or not (FOLLOW_UP.search(text) or len(text.split()) <= 4):
+        # A short fragment ("visitors?", "in the toilets") continues the last question; a short
+        # question of its own ("who is the DSL?") does not.
+        fragment = len(text.split()) <= 4 and not OWN_QUESTION.match(text)
+        if not history or not (FOLLOW_UP.search(text) or fragment):
             return text
         previous = history[-1].strip().rstrip("?")
         m = FOLLOW_UP_SUBJECT.match(text)

@@ -290,3 +290,10 @@ def test_a_question_in_two_parts_answers_each_part_up_front(assistant):
     first_lines = ans.answer.split("\n\n")[0]
     assert "swimming pools" in first_lines and "§ 6.1.4" in first_lines
     assert "school provided equipment" in first_lines and "§ 6.2.4" in first_lines
+
+
+def test_a_short_question_of_its_own_is_not_glued_to_the_previous_one(assistant):
+    ans = assistant.ask("who is the DSL?", history=["can i use my phone on the school trip to take pics"])
+    assert clauses(ans)[0] in {"Key Details", "6.8.5"}, clauses(ans)
+    frag = assistant.ask("in the toilets?", history=["can parents use their phones at school?"])
+    assert "6.1.4" in clauses(frag)
