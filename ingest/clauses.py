@@ -198,7 +198,7 @@ def parse_outline(doc_id: str, loaded: LoadedDocument, max_chars: int = 1200) ->
 
 PARA = re.compile(r"^\s{0,6}(?P<num>\d{1,3})\.\s+(?P<rest>\S.*)$")
 LABEL = re.compile(r"^((?:part|chapter|section|annex|appendix)\s+[\w]+)\s*:", re.I)
-TOC_ENTRY = re.compile(r"^(?P<indent>\s*)(?P<title>\S.*?)[\s.]*(?P<page>\d{1,3})\s*$")
+TOC_ENTRY = re.compile(r"^\s*(?P<title>\S.*?)[\s.]*(?P<page>\d{1,3})\s*$")
 
 
 @dataclass(frozen=True)
@@ -213,28 +213,23 @@ def _norm(text: str) -> str:
 
 
 def parse_contents(lines: list[str]) -> list[_TocEntry]:
+    """Contents-page lines -> entries (title, page, level); a title wrapped over lines is joined.
+
+    Parts, chapters, annexes and appendices are level 1; everything else level 2 (the parser puts a
+    chapter's other headings one level down inside a "Section N").
+    """
     entries: list[_TocEntry] = []
     pending = ""
-    pending_indent = 0
     for raw in lines:
         if not raw.strip() or raw.strip().lower() in {"contents", "table of contents"}:
             continue
         m = TOC_ENTRY.match(raw)
         if not m:
-            if not pending:
-                pending_indent = len(raw) - len(raw.lstrip())
             pending = f"{pending} {raw.strip()}".strip()
             continue
-        indent = pending_indent if pending else len(m.group("indent"))
         title = f"{pending} {m.group('title').strip()}".strip()
         pending = ""
-        if title.lower() in {"contents", "table of contents"}:
-            continue
         level = 1 if re.match(r"(part|chapter|annex|appendix|summary|introduction)\b", title, re.I) else 2
-        if level == 2 and (indent >= 4 or re.match(r"section \d", title, re.I)) is False:
-            level = 2
-        if re.match(r"section \d", title, re.I):
-            level = 2
         entries.append(_TocEntry(title, int(m.group("page")), level))
     return entries
 
