@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -24,7 +25,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    chroma = shutil.which("chroma")
+    # The chromadb package installs its server command beside this interpreter (CI does not put the
+    # venv's bin/ on PATH).
+    beside = Path(sys.executable).with_name("chroma")
+    chroma = str(beside) if beside.exists() else shutil.which("chroma")
     if chroma is None:
         pytest.skip("the chroma server command is not installed")
     port = _free_port()
