@@ -15,8 +15,7 @@ EXAMPLES = {
 }
 
 
-def main() -> None:
-    st.set_page_config(page_title="Policy Assistant", page_icon="📱", layout="centered")
+def chat_page() -> None:
     try:
         assistant = load_assistant()
     except IndexMissing:
@@ -54,4 +53,11 @@ def main() -> None:
             show_answer(ans, key=str(len(history) - 1), audience=audience)
 
 
-main()
+
+# The pages, with titles people understand (not file names) and stable addresses for shared links.
+st.set_page_config(page_title="Policy Assistant", page_icon=":material/policy:", layout="centered")
+st.navigation([
+    st.Page(chat_page, title="Ask a question", icon=":material/chat:", default=True),
+    st.Page("pages/1_Browse.py", title="Browse the documents", icon=":material/menu_book:", url_path="Browse"),
+    st.Page("pages/2_About.py", title="About", icon=":material/info:", url_path="About"),
+]).run()

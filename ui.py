@@ -41,10 +41,10 @@ def clause_link(doc_id: str, clause: str) -> str:
 def show_answer(ans: Answer, key: str, audience: str | None = None) -> None:
     if ans.escalation:
         # The safeguarding routes come first, prominent, never under the clauses.
-        st.error(ans.routes or ans.answer, icon="🚨")
+        st.error(ans.routes or ans.answer, icon=":material/emergency:")
     body = ans.answer[len(ans.routes):].strip() if ans.escalation and ans.routes else ans.answer
     if ans.refused:
-        st.warning(body, icon="ℹ️")
+        st.warning(body, icon=":material/help:")
     elif body:
         st.markdown(body)
     if ans.citations:
@@ -58,7 +58,7 @@ def show_answer(ans: Answer, key: str, audience: str | None = None) -> None:
                     meta.append(escape_md(c.heading))
                 st.caption(" · ".join(meta))
                 if c.note:
-                    st.info(c.note, icon="📅")
+                    st.info(c.note, icon=":material/event:")
                 links = [f"[Open § {escape_md(c.clause)} in the document browser]({clause_link(c.doc_id, c.clause)})"]
                 if c.source:
                     links.append(f"[Public copy]({c.source})")

@@ -9,7 +9,7 @@ import streamlit as st
 from rag.store import IndexMissing
 from ui import clause_link, escape_md, load_assistant
 
-st.set_page_config(page_title="Browse the documents · Policy Assistant", page_icon="📖", layout="centered")
+st.set_page_config(page_title="Browse the documents · Policy Assistant", page_icon=":material/menu_book:", layout="centered")
 
 
 def show_clause(assistant, doc_id: str, clause: str) -> None:
@@ -27,7 +27,7 @@ def show_clause(assistant, doc_id: str, clause: str) -> None:
     st.markdown(escape_md(hit.text))
     from rag.answer import currency_note
 
-    st.info(currency_note(doc), icon="📅")
+    st.info(currency_note(doc), icon=":material/event:")
     examples = [q.question for q in assistant.index.questions if q.doc_id == doc_id and q.clause == clause]
     if examples:
         with st.expander(f"Example questions this clause answers ({len(examples)})"):

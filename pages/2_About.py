@@ -8,7 +8,7 @@ from rag.answer import currency_note
 from rag.store import IndexMissing
 from ui import escape_md, load_assistant
 
-st.set_page_config(page_title="About · Policy Assistant", page_icon="ℹ️", layout="centered")
+st.set_page_config(page_title="About · Policy Assistant", page_icon=":material/info:", layout="centered")
 
 
 def main() -> None:
@@ -37,7 +37,7 @@ def main() -> None:
         if d.source:
             rows.append(f"**Source:** {d.source}")
         st.markdown("  \n".join(rows))
-        st.info(currency_note(d), icon="📅")
+        st.info(currency_note(d), icon=":material/event:")
     st.header("Named by the policy but not held")
     st.markdown("The policy refers to these editions. We could not obtain them, so answers quote the later editions above and say so.")
     for d in assistant.docs.values():
