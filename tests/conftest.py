@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -128,3 +129,38 @@ def add_document_fixture():
 @pytest.fixture(name="remove_document", scope="session")
 def remove_document_fixture():
     return remove_document
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def local_server(cmd: list[str], health_url: str, what: str, timeout_s: float = 90, cwd: Path | None = None):
+    """Run a server on loopback for a test: wait until health_url answers, stop it afterwards."""
+    import subprocess
+    import time
+    import urllib.request
+
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                urllib.request.urlopen(health_url, timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail(f"{what} did not start within {timeout_s:.0f} s")
+                time.sleep(0.3)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except Exception:
+            proc.kill()

@@ -2,16 +2,12 @@
 cited answer. Screenshots are saved in tests/artifacts/ (desktop and a 390-px phone)."""
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from conftest import free_port, local_server
 from rag.config import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -20,36 +16,16 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start within 90 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true"]
+    with local_server(cmd, url + "/_stcore/health", "the app", cwd=PROJECT_ROOT):
+        yield url
 
 
 def _ask(page, url: str, question: str) -> None:
@@ -79,5 +55,9 @@ def test_asking_in_a_real_browser_shows_a_cited_answer(app_url):
         assert "released to parents" in phone.inner_text("body")
         overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         phone.screenshot(path=str(ARTIFACTS / "answer-phone.png"))
+
+        # A shared clause address opens that clause on its own page.
+        page.goto(app_url + "/Browse?doc=meopham-policy-2020&clause=6.3.4", wait_until="domcontentloaded")
+        page.get_by_text("Mobile Technology and Social Media Policy § 6.3.4").first.wait_for(timeout=60_000)
         browser.close()
     assert overflow <= 1, f"page is {overflow}px wider than a 390-px phone screen"

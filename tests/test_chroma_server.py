@@ -2,25 +2,16 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from conftest import free_port, local_server
 from ingest.index import run_ingest
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.store import Index
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -31,23 +22,10 @@ def chroma_server(tmp_path_factory):
     chroma = str(beside) if beside.exists() else shutil.which("chroma")
     if chroma is None:
         pytest.skip("the chroma server command is not installed")
-    port = _free_port()
-    proc = subprocess.Popen([chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-data")),
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+    port = free_port()
+    cmd = [chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-data")), "--host", "127.0.0.1", "--port", str(port)]
+    with local_server(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", "the chroma server", timeout_s=60):
+        yield port
 
 
 def test_ingest_and_answer_from_a_chroma_server(chroma_server, small_corpus, tmp_path):
