@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.store import IndexMissing
-from ui import contacts_sidebar, load_assistant, show_answer
+from ui import assistant_or_explain, contacts_sidebar, show_answer
 
 AUDIENCES = {"Staff": "staff", "Parent or carer": "parent", "Pupil": "learner", "Visitor or volunteer": "visitor", "Governor": "governor"}
 EXAMPLES = {
@@ -16,10 +15,8 @@ EXAMPLES = {
 
 
 def chat_page() -> None:
-    try:
-        assistant = load_assistant()
-    except IndexMissing:
-        st.error("The policy has not been indexed yet. Run `policy-assistant ingest` (or `make app`), then reload.")
+    assistant = assistant_or_explain()
+    if assistant is None:
         return
     with st.sidebar:
         label = st.radio("I am a ...", list(AUDIENCES), key="audience_label")

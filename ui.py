@@ -27,6 +27,17 @@ def load_assistant() -> Assistant:
     return Assistant(get_settings()).warm()
 
 
+def assistant_or_explain() -> Assistant | None:
+    """The engine, or None after telling the user how to build the index."""
+    from rag.store import IndexMissing
+
+    try:
+        return load_assistant()
+    except IndexMissing:
+        st.error("The documents have not been indexed yet. Run `policy-assistant ingest` (or `make app`), then reload.")
+        return None
+
+
 @st.cache_resource
 def load_feedback() -> FeedbackStore:
     return FeedbackStore(get_settings().feedback_db)

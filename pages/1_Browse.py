@@ -6,8 +6,7 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from rag.store import IndexMissing
-from ui import clause_link, escape_md, load_assistant
+from ui import assistant_or_explain, clause_link, escape_md
 
 st.set_page_config(page_title="Browse the documents · Policy Assistant", page_icon=":material/menu_book:", layout="centered")
 
@@ -47,10 +46,8 @@ def clause_line(doc_id: str, clause: str, text: str) -> str:
 
 
 def main() -> None:
-    try:
-        assistant = load_assistant()
-    except IndexMissing:
-        st.error("The documents have not been indexed yet. Run `policy-assistant ingest`, then reload.")
+    assistant = assistant_or_explain()
+    if assistant is None:
         return
     params = st.query_params
     if params.get("doc") and params.get("clause"):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.answer import currency_note
-from rag.store import IndexMissing
-from ui import escape_md, load_assistant
+from ui import assistant_or_explain, escape_md
 
 st.set_page_config(page_title="About · Policy Assistant", page_icon=":material/info:", layout="centered")
 
@@ -18,10 +17,8 @@ def main() -> None:
         "DfE guidance it links to. Every answer quotes the document it comes from, with the clause and page. It runs "
         "on this computer: questions are not sent anywhere, and only the ratings you give are stored."
     )
-    try:
-        assistant = load_assistant()
-    except IndexMissing:
-        st.error("The documents have not been indexed yet. Run `policy-assistant ingest`, then reload.")
+    assistant = assistant_or_explain()
+    if assistant is None:
         return
     st.header("Documents it answers from")
     for d in assistant.docs.values():
