@@ -189,17 +189,16 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     # Written in place; it is complete only once state.json exists and CURRENT names it.
-    tmp = builds / build_id
-    tmp.mkdir()
-    client = None
+    build = builds / build_id
+    build.mkdir()
     try:
         all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
         clause_texts = [c.embedding_text() for c in all_clauses]
         q_texts = [q.question for q in questions]
-        wanted = {embed_key(t) for t in clause_texts + q_texts}
-        existing = _fetch_existing(settings, live, wanted)
-        todo = sorted({t for t in clause_texts + q_texts if embed_key(t) not in existing})
-        summary.skipped = len(clause_texts) + len(q_texts) - sum(1 for t in clause_texts + q_texts if embed_key(t) not in existing)
+        texts = clause_texts + q_texts
+        existing = _fetch_existing(settings, live, {embed_key(t) for t in texts})
+        todo = sorted({t for t in texts if embed_key(t) not in existing})
+        summary.skipped = sum(1 for t in texts if embed_key(t) in existing)
         vectors = dict(existing)
         if todo:
             emb = get_embeddings()
@@ -214,7 +213,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
                 progress(f"  embedded {done}/{len(todo)} ({rate:.0f}/s)")
         summary.embedded = len(todo)
 
-        client = chroma_client(settings, tmp)
+        client = chroma_client(settings, build)
         clauses_name, questions_name = collection_names(build_id)
         col = client.create_collection(clauses_name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
         for i in range(0, len(all_clauses), 1000):
@@ -238,20 +237,19 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
             )
         if col.count() != len(all_clauses) or qcol.count() != len(questions):
             raise RuntimeError("index verification failed: record counts differ")
-        (tmp / "records").mkdir()
+        (build / "records").mkdir()
         for doc_id, clauses in clauses_by_doc.items():
             rows = [{"text": c.text, **c.to_metadata()} for c in clauses]
-            (tmp / "records" / f"{doc_id}.json").write_text(json.dumps({"doc_id": doc_id, "clauses": rows}, ensure_ascii=False))
-        (tmp / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
-        (tmp / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
+            (build / "records" / f"{doc_id}.json").write_text(json.dumps({"doc_id": doc_id, "clauses": rows}, ensure_ascii=False))
+        (build / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
+        (build / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
         state = {"model": MODEL_ID, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions)}}
-        del col, qcol
-        client = None
-        (tmp / "state.json").write_text(json.dumps(state))
+        del col, qcol, client
+        (build / "state.json").write_text(json.dumps(state))
         _swap(settings.index_dir, build_id)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(build, ignore_errors=True)
         if settings.chroma_host:
             _drop_remote(settings, build_id)
         raise
