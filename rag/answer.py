@@ -100,7 +100,8 @@ def _stem(word: str) -> str:
     return word
 
 
-def _terms(text: str) -> set[str]:
+def content_terms(text: str) -> set[str]:
+    """The words that carry meaning (stop words dropped, light stemming), for matching sentences."""
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
@@ -127,7 +128,7 @@ def best_span(text: str, query_terms: set[str]) -> str:
     us = units("\n".join(lines[1:])) if has_lead_in else units(text)
     if not us:
         return text
-    scored = [(len(_terms(u) & query_terms), -i, u) for i, u in enumerate(us)]
+    scored = [(len(content_terms(u) & query_terms), -i, u) for i, u in enumerate(us)]
     best = max(scored)
     sentence = best[2] if best[0] > 0 else us[0]
     is_bullet = any(ln.startswith("- ") and sentence in ln for ln in lines)
@@ -143,7 +144,7 @@ def quote_for(hit: Hit, query_terms: set[str], limit: int = MAX_QUOTE_CHARS) -> 
     if len(text) <= limit:
         return text
     us = units(text)
-    scores = [len(_terms(u) & query_terms) for u in us]
+    scores = [len(content_terms(u) & query_terms) for u in us]
     i = max(range(len(us)), key=lambda j: (scores[j], -j)) if us else 0
     picked = [us[i]]
     j, k = i - 1, i + 1
@@ -191,17 +192,17 @@ def leads_for(cites: list[Citation], texts: list[str], query_terms: set[str]) ->
     ("phone poolside to take pics"), the sentence of another cited clause that answers the rest."""
     first = best_span(texts[0], query_terms)
     out = [(first, cites[0])]
-    covered = _terms(first) & query_terms
+    covered = content_terms(first) & query_terms
     for c, text in zip(cites[1:], texts[1:]):
         span = best_span(text, query_terms)
-        new = (_terms(span) & query_terms) - covered
+        new = (content_terms(span) & query_terms) - covered
         if len(new) >= 2 and len(out) < 2:
             out.append((span, c))
             covered |= new
     return out
 
 
-def compose_extractive(question: str, cites: list[Citation], lead: str | list[tuple[str, Citation]]) -> str:
+def compose_extractive(cites: list[Citation], lead: str | list[tuple[str, Citation]]) -> str:
     """First line(s): the direct answer (document words). Then the supporting clauses, quoted."""
     leads = [(lead, cites[0])] if isinstance(lead, str) else lead
     parts = [f"**{text}** {c.label()}" for text, c in leads] + [""]

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 
-from rag.answer import Answer, Citation, _terms, best_span, compose_extractive, leads_for, make_citation
+from rag.answer import Answer, Citation, best_span, content_terms, compose_extractive, leads_for, make_citation
 from rag.config import Settings, get_settings
 from rag.glossary import expand
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
@@ -124,7 +124,7 @@ class Assistant:
             return self._lookup_answer(question, lookup, prefix)
 
         hits = self.retriever.search(search_text, audience, k=60, vector=vector)
-        terms = _terms(expand(first.text))
+        terms = content_terms(expand(first.text))
         relevant = [h for h in hits if h.relevance >= self.threshold]
         if s.escalation:
             return self._escalation_answer(question, first.text, s.about_staff, hits, relevant, terms, prefix)
@@ -141,7 +141,7 @@ class Assistant:
                 text, used = composed
                 return Answer(question, prefix + text, used, kind="answer", backend=self.backend)
         leads = leads_for(cites, [self._hit(c).text for c in cites], terms)
-        return Answer(question, prefix + compose_extractive(question, cites, leads), cites, kind="answer")
+        return Answer(question, prefix + compose_extractive(cites, leads), cites, kind="answer")
 
     def _compose_llm(self, question: str, cites: list[Citation]):
         from rag.llm import compose_llm
@@ -199,7 +199,7 @@ class Assistant:
             doc = self.docs[h.doc_id]
             cite = make_citation(h, doc, set(), 1.0)
             cite.quote = h.text if len(h.text) <= 2500 else cite.quote
-            text = compose_extractive(question, [cite], best_span(h.text, set()))
+            text = compose_extractive([cite], best_span(h.text, set()))
             return Answer(question, prefix + text, [cite], kind="lookup")
         doc_title = self.docs[lookup.doc_id].short_title if lookup.doc_id in self.docs else "the documents"
         near = ", ".join(h.clause for h in lookup.nearest)
@@ -279,5 +279,5 @@ class Assistant:
         body = ""
         if extra_cites:
             body = "\n\n**What the documents say:**\n\n" + compose_extractive(
-                question, extra_cites, best_span(self._hit(extra_cites[0]).text, terms))
+                extra_cites, best_span(self._hit(extra_cites[0]).text, terms))
         return Answer(question, prefix + routes + body, merged, escalation=True, kind="escalation", routes=routes)
