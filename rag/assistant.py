@@ -11,7 +11,7 @@ from functools import cached_property
 
 from rag.answer import Answer, Citation, best_span, content_terms, compose_extractive, leads_for, make_citation
 from rag.config import Settings, get_settings
-from rag.glossary import expand
+from rag.glossary import expand, normalize
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
 from rag.safety import ESCALATION_EXAMPLES, MAX_CHARS, screen
 from rag.store import Index
@@ -22,6 +22,8 @@ RELEVANCE_THRESHOLD = 0.48
 # Further clauses are cited when their fused score is within this fraction of the best one's.
 SUPPORT_RATIO = 0.85
 MAX_CITATIONS = 3
+# An escalation answer quotes the clauses nearest the concern down to this relevance.
+ESCALATION_SUPPORT = 0.40
 
 ASK_OFFICE = "Please ask the school office, who can tell you the school's position or point you to the right policy."
 HELP_TEXT = (
@@ -99,7 +101,7 @@ class Assistant:
         first = screen(question)
         if first.kind == "empty":
             return Answer(question, HELP_TEXT, refused=True, kind="empty")
-        search_text = self._with_context(first.text, history)
+        search_text = normalize(self._with_context(first.text, history))
         vector = get_embeddings().embed_query(search_text)
         concern = float(np.max(self._concern_vectors @ np.array(vector)))
         s = screen(question, similarity_to_concerns=concern)
@@ -127,7 +129,7 @@ class Assistant:
         terms = content_terms(expand(first.text))
         relevant = [h for h in hits if h.relevance >= self.threshold]
         if s.escalation:
-            return self._escalation_answer(question, first.text, s.about_staff, hits, relevant, terms, prefix)
+            return self._escalation_answer(question, first.text, s.about_staff, hits, terms, prefix)
         if not relevant or hits[0].relevance < self.threshold:
             return self._not_covered(question, hits, prefix)
         # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause.
@@ -261,21 +263,20 @@ class Assistant:
                 n += 1
         return "\n".join(lines), cites
 
-    def _escalation_answer(self, question, text, about_staff, hits, relevant, terms, prefix) -> Answer:
+    def _escalation_answer(self, question, text, about_staff, hits, terms, prefix) -> Answer:
         routes, route_cites = self._routes(about_staff, text)
         route_keys = {f"{c.doc_id}#{c.clause}" for c in route_cites}
         score = {h.key: h.score for h in hits}
-        # The banner already leads with the routes. Sources: the clause that speaks to this situation
-        # first (e.g. "do not view the image"), then the route clauses, then other relevant ones.
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        routes_ranked = sorted(route_cites, key=lambda c: -c.score)
-        others = [h for h in relevant if h.key not in route_keys]
+        # Sources: the route nearest this concern (the LADO for a colleague, the DSL for a child),
+        # then the clause that speaks to the situation ("do not view the image"), then the other
+        # routes and clauses. A concern is in scope whatever its words, so those clauses need only
+        # be near the question (ESCALATION_SUPPORT), not as near as an ordinary answer's.
+        others = [h for h in hits if h.key not in route_keys and h.relevance >= ESCALATION_SUPPORT]
         extra_cites = self._supporting(others, terms) if others else []
-        if extra_cites and (not routes_ranked or extra_cites[0].score > routes_ranked[0].score):
-            merged = extra_cites[:1] + routes_ranked + extra_cites[1:]
-        else:
-            merged = routes_ranked + extra_cites
+        routes_ranked = sorted(route_cites, key=lambda c: -c.score)
+        merged = routes_ranked[:1] + extra_cites[:1] + routes_ranked[1:] + extra_cites[1:]
         body = ""
         if extra_cites:
             body = "\n\n**What the documents say:**\n\n" + compose_extractive(
