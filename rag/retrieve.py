@@ -52,6 +52,11 @@ class FusionWeights:
     guidance_prior: float = 0.90  # national guidance supports; the school's policy comes first
     guidance_prior_when_asked: float = 1.0  # ...unless the question is about the guidance's subjects
     audience_bonus: float = 0.03
+    # A clause nobody wrote example questions for would score 0 on the question signals and could
+    # never be found; it stands in with its own text, scored as a question would be (cosine + offset).
+    # Measured by benchmarks/cold_paragraphs.py (None turns it off).
+    cold_dense_offset: float | None = 0.05
+    cold_bm25: float = 1.0
     candidates: int = 100  # per signal: a clause outside every list scores 0 on it
 
 
@@ -122,6 +127,7 @@ class Retriever:
             self.by_key[c.key].append(c)
         self.order = {key: i for i, key in enumerate(self.by_key)}
         self.policy_ids = {d.id for d in index.documents.values() if d.kind == "policy" and d.held}
+        self.with_questions = {q.key for q in index.questions if q.doc_id}
 
     # ------------------------------------------------------------ lazily built parts
 
@@ -262,7 +268,12 @@ class Retriever:
         asks_guidance = bool(GUIDANCE_WORDS.search(question))
         sections = AUDIENCE_SECTIONS.get(audience or "", ())
         for h in hits.values():
-            s = w.dense_c * h.dense_c + w.dense_q * h.dense_q + w.bm25_c * h.bm25_c + w.bm25_q * h.bm25_q
+            dense_q, bm25_q = h.dense_q, h.bm25_q
+            if w.cold_dense_offset is not None and h.key not in self.with_questions:
+                # For ranking only: `relevance` (is anything here at all?) stays on what was measured.
+                dense_q = h.dense_c + w.cold_dense_offset if h.dense_c else 0.0
+                bm25_q = w.cold_bm25 * h.bm25_c
+            s = w.dense_c * h.dense_c + w.dense_q * dense_q + w.bm25_c * h.bm25_c + w.bm25_q * bm25_q
             if h.doc_id not in self.policy_ids:
                 s *= w.guidance_prior_when_asked if asks_guidance else w.guidance_prior
             elif sections and h.clause.startswith(sections):
