@@ -24,6 +24,10 @@ SUPPORT_RATIO = 0.85
 MAX_CITATIONS = 3
 # An escalation answer quotes the clauses nearest the concern down to this relevance.
 ESCALATION_SUPPORT = 0.40
+# A concern put as a question the documents answer almost word for word ("should I look at the
+# image?", "can I promise not to tell?") gets that answer as its first source, ahead of the routes;
+# a concern about a member of staff always leads with the LADO route.
+DIRECT_ANSWER = 0.65
 
 ASK_OFFICE = "Please ask the school office, who can tell you the school's position or point you to the right policy."
 HELP_TEXT = (
@@ -275,8 +279,12 @@ class Assistant:
         # be near the question (ESCALATION_SUPPORT), not as near as an ordinary answer's.
         others = [h for h in hits if h.key not in route_keys and h.relevance >= ESCALATION_SUPPORT]
         extra_cites = self._supporting(others, terms) if others else []
-        routes_ranked = sorted(route_cites, key=lambda c: -c.score)
-        merged = routes_ranked[:1] + extra_cites[:1] + routes_ranked[1:] + extra_cites[1:]
+        lado = {"6.2.7", "6.7.4"} if about_staff else set()
+        routes_ranked = sorted(route_cites, key=lambda c: (c.clause not in lado, -c.score))
+        if others and others[0].relevance >= DIRECT_ANSWER and not about_staff:
+            merged = extra_cites[:1] + routes_ranked + extra_cites[1:]
+        else:
+            merged = routes_ranked[:1] + extra_cites[:1] + routes_ranked[1:] + extra_cites[1:]
         body = ""
         if extra_cites:
             body = "\n\n**What the documents say:**\n\n" + compose_extractive(
