@@ -176,7 +176,14 @@ def test_safeguarding_concerns_lead_with_the_policys_routes(assistant, question)
 def test_concern_about_a_member_of_staff_names_the_lado(assistant):
     ans = assistant.ask("a teacher has been sending private messages to a year 5 girl on whatsapp", audience="staff")
     assert ans.escalation and "LADO" in ans.answer
-    assert "6.7.4" in clauses(ans)[:3]
+    assert clauses(ans)[0] == "6.7.4"  # the route for allegations about staff comes first
+
+
+def test_a_concern_asked_as_a_question_puts_the_documents_answer_first(assistant):
+    # The routes still lead the answer text; the first source is the paragraph that answers the ask.
+    ans = assistant.ask("a boy wants me to look at a naked photo of a classmate on his phone, do I open it?", audience="staff")
+    assert ans.escalation and ans.answer.startswith("**⚠️")
+    assert ans.citations[0].doc_id == "kcsie-2025" and ans.citations[0].clause == "474", clauses(ans)
 
 
 @pytest.mark.parametrize("question", [
