@@ -68,6 +68,17 @@ def test_glossary_maps_peoples_words_to_the_documents_words():
     assert "confiscate" in expand("my sons phone got took off him")
     assert "designated safeguarding lead" in expand("who is the DSL").lower()
     assert expand("what is the capital of france") == "what is the capital of france"
+    assert "anti-bullying" in expand("my son is being bullied on whatsapp")
+
+
+@pytest.mark.parametrize("question, wrong", [
+    ("can i refer a child to social care", "social media"),
+    ("can the kids watch youtube in golden time", "wearable"),
+    ("do we switch off phones in assembly", "games consoles"),
+    ("what does DSL mean", "anti-bullying"),
+])
+def test_glossary_does_not_misread_common_words(question, wrong):
+    assert wrong not in expand(question)
 
 
 def test_naming_the_policy_does_not_pull_a_question_to_its_introduction(assistant):
