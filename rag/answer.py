@@ -15,6 +15,9 @@ from rag.documents import DocumentInfo
 from rag.retrieve import Hit
 
 MAX_QUOTE_CHARS = 700
+# Supporting clauses (after the first) are quoted around their relevant part only: the answer
+# stays short enough to read between lessons.
+SUPPORT_QUOTE_CHARS = 350
 
 
 @dataclass
@@ -167,14 +170,15 @@ def quote_for(hit: Hit, query_terms: set[str], limit: int = MAX_QUOTE_CHARS) -> 
 # ------------------------------------------------------------------ composing
 
 
-def make_citation(hit: Hit, doc: DocumentInfo, query_terms: set[str], score: float | None = None) -> Citation:
+def make_citation(hit: Hit, doc: DocumentInfo, query_terms: set[str], score: float | None = None,
+                  limit: int | None = None) -> Citation:
     return Citation(
         doc_id=hit.doc_id,
         doc_title=doc.short_title,
         clause=hit.clause,
         page=hit.parts[0].page,
         # Short clauses are quoted whole; a long one (6.3.4 has eight bullets) around the relevant part.
-        quote=quote_for(hit, query_terms, 600 if doc.kind == "policy" else MAX_QUOTE_CHARS),
+        quote=quote_for(hit, query_terms, limit or (600 if doc.kind == "policy" else MAX_QUOTE_CHARS)),
         score=round(float(hit.score if score is None else score), 3),
         heading=hit.parts[0].heading,
         edition=doc.edition,

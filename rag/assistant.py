@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 
-from rag.answer import Answer, Citation, best_span, content_terms, compose_extractive, leads_for, make_citation
+from rag.answer import SUPPORT_QUOTE_CHARS, Answer, Citation, best_span, content_terms, compose_extractive, leads_for, make_citation
 from rag.config import Settings, get_settings
 from rag.glossary import expand, normalize
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
@@ -20,7 +20,7 @@ from rag.store import Index
 # is "not covered". Calibrated on the eval datasets by benchmarks/tune_retrieval.py.
 RELEVANCE_THRESHOLD = 0.48
 # Further clauses are cited when their fused score is within this fraction of the best one's.
-SUPPORT_RATIO = 0.85
+SUPPORT_RATIO = 0.80
 MAX_CITATIONS = 3
 # An escalation answer quotes the clauses nearest the concern down to this relevance.
 ESCALATION_SUPPORT = 0.40
@@ -188,7 +188,8 @@ class Assistant:
                 break
             if h.score >= SUPPORT_RATIO * top.score:
                 chosen.append(h)
-        return [make_citation(h, self.docs[h.doc_id], terms) for h in chosen]
+        return [make_citation(h, self.docs[h.doc_id], terms, limit=None if i == 0 else SUPPORT_QUOTE_CHARS)
+                for i, h in enumerate(chosen)]
 
     def _not_covered(self, question: str, hits: list[Hit], prefix: str) -> Answer:
         nearest = hits[:2]
