@@ -274,14 +274,15 @@ class Assistant:
         score = {h.key: h.score for h in hits}
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        # Sources: the route nearest this concern (the LADO for a colleague, the DSL for a child),
-        # then the clause that speaks to the situation ("do not view the image"), then the other
-        # routes and clauses. A concern is in scope whatever its words, so those clauses need only
-        # be near the question (ESCALATION_SUPPORT), not as near as an ordinary answer's.
+        # Sources in the order the answer reads: the routes (999 and the police, the DSL team, then the
+        # policy's own clause for this kind of concern), except that a concern about a member of staff
+        # leads with the LADO route; the clause that speaks to the situation comes second. A concern is
+        # in scope whatever its words, so those clauses need only be near the question
+        # (ESCALATION_SUPPORT), not as near as an ordinary answer's.
         others = [h for h in hits if h.key not in route_keys and h.relevance >= ESCALATION_SUPPORT]
         extra_cites = self._supporting(others, terms) if others else []
         lado = {"6.2.7", "6.7.4"} if about_staff else set()
-        routes_ranked = sorted(route_cites, key=lambda c: (c.clause not in lado, -c.score))
+        routes_ranked = sorted(route_cites, key=lambda c: c.clause not in lado)
         if others and others[0].relevance >= DIRECT_ANSWER and not about_staff:
             merged = extra_cites[:1] + routes_ranked + extra_cites[1:]
         else:
