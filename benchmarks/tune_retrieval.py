@@ -19,11 +19,14 @@ from evals.datasets_io import load_rows  # noqa: E402
 from evals.metrics import expects_refusal  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
 from rag.embeddings import get_embeddings  # noqa: E402
+from rag.glossary import normalize  # noqa: E402
 from rag.retrieve import FusionWeights  # noqa: E402
 
 
 def main() -> None:
     rows = [r for p in sorted((ROOT / "evals/datasets").glob("*.jsonl")) for r in load_rows(p)]
+    for r in rows:  # as Assistant.ask searches
+        r["question"] = normalize(r["question"])
     a = Assistant().warm()
     emb = get_embeddings()
     vectors = emb.embed_documents([r["question"] for r in rows])

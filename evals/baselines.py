@@ -48,8 +48,12 @@ class Baselines:
         docs, scores = ret.retrieve(tokens, k=k, show_progress=False)
         return [tuple(keys[int(i)].split("#", 1)) for i, s in zip(docs[0], scores[0]) if s > 0]
 
+    @cached_property
+    def _clauses_store(self):
+        return self.r.index.vectorstore("clauses")
+
     def dense_only(self, question: str, vector: list[float], k: int = 10) -> list[tuple[str, str]]:
-        clauses_vs, _ = self.r._stores
+        clauses_vs = self._clauses_store
         out: list[tuple[str, str]] = []
         for doc, _ in clauses_vs.similarity_search_by_vector_with_relevance_scores(vector, k=k * 2):
             key = (doc.metadata["doc_id"], doc.metadata["clause"])

@@ -57,7 +57,7 @@ class FusionWeights:
     # Measured by benchmarks/cold_paragraphs.py (None turns it off).
     cold_dense_offset: float | None = 0.05
     cold_bm25: float = 1.0
-    candidates: int = 100  # per signal: a clause outside every list scores 0 on it
+    candidates: int = 100  # per signal: the best clauses on it join the candidates
 
 
 @dataclass
@@ -96,6 +96,52 @@ def _merge_parts(texts: list[str]) -> str:
                 break
         out = out + (t[overlap:] if overlap else " " + t)
     return out
+
+
+class Vectors:
+    """One Chroma collection's vectors in memory, grouped by the clause each points to.
+
+    Written by hand because a top-k vector search cannot do this job: fusion needs every candidate
+    clause's cosine on each signal, and a clause just outside a top-k list would score 0 on it and
+    lose to weaker ones that made the cut (a k wide enough to avoid that made Chroma queries
+    ~95 ms). The corpus is a few thousand vectors, so one exact matrix product (~1 ms) scores them
+    all. Chroma stays the store: the vectors are read from it, locally or from a Chroma server.
+    """
+
+    def __init__(self, vectorstore, where: dict | None = None):
+        import numpy as np
+
+        got = vectorstore.get(where=where, include=["embeddings", "metadatas", "documents"])
+        rows = sorted(zip(got["metadatas"], got["documents"], got["embeddings"]),
+                      key=lambda r: (r[0]["doc_id"], r[0]["clause"]))
+        self.keys = [f"{m['doc_id']}#{m['clause']}" for m, _, _ in rows]
+        self.texts = [t for _, t, _ in rows]
+        self.matrix = np.array([e for _, _, e in rows], dtype=np.float32) if rows else np.zeros((0, 1), np.float32)
+        # Rows are sorted by clause, so each clause is one run of rows starting at these offsets.
+        self.starts = np.array([i for i, k in enumerate(self.keys) if i == 0 or k != self.keys[i - 1]], dtype=np.int64)
+        self.clause_keys = [self.keys[i] for i in self.starts]
+
+    def best_per_clause(self, vector) -> tuple[dict[str, float], dict[str, str]]:
+        """Per clause: the best cosine among its vectors, and the text of that vector."""
+        import numpy as np
+
+        if not self.keys:
+            return {}, {}
+        sims = self.matrix @ np.asarray(vector, dtype=np.float32)
+        best = np.maximum.reduceat(sims, self.starts)
+        ends = np.append(self.starts[1:], len(sims))
+        arg = [int(s + np.argmax(sims[s:e])) for s, e in zip(self.starts, ends)]
+        return ({k: float(b) for k, b in zip(self.clause_keys, best)},
+                {k: self.texts[a] for k, a in zip(self.clause_keys, arg)})
+
+    def nearest(self, vector) -> tuple[float, str]:
+        import numpy as np
+
+        if not self.keys:
+            return 0.0, ""
+        sims = self.matrix @ np.asarray(vector, dtype=np.float32)
+        i = int(np.argmax(sims))
+        return float(sims[i]), self.texts[i]
 
 
 @dataclass
@@ -148,15 +194,18 @@ class Retriever:
         return stemmer, keys, ret_c, qs, ret_q
 
     @cached_property
-    def _stores(self):
-        return self.index.vectorstore("clauses"), self.index.vectorstore("questions")
+    def _vectors(self) -> tuple[Vectors, Vectors, Vectors]:
+        """Clause vectors, example-question vectors, "not covered" example vectors."""
+        questions = self.index.vectorstore("questions")
+        return (Vectors(self.index.vectorstore("clauses")), Vectors(questions, {"kind": "example"}),
+                Vectors(questions, {"kind": "not_covered"}))
 
     def warm(self) -> None:
         """Load the model, stores and BM25 now, so the first question is as fast as the rest."""
         from rag.embeddings import get_embeddings
 
         get_embeddings().embed_query("warm up")
-        _ = self._bm25, self._stores
+        _ = self._bm25, self._vectors
 
     # ------------------------------------------------------------ clause lookup
 
@@ -217,9 +266,7 @@ class Retriever:
 
     def not_covered_similarity(self, vector: list[float]) -> tuple[float, str]:
         """Cosine to the nearest "not covered" example (a topic the documents do not answer)."""
-        _, questions_vs = self._stores
-        found = questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=1, filter={"kind": "not_covered"})
-        return (1.0 - found[0][1], found[0][0].page_content) if found else (0.0, "")
+        return self._vectors[2].nearest(vector)
 
     def search(self, question: str, audience: str | None = None, k: int = 5, vector: list[float] | None = None) -> list[Hit]:
         from rag.embeddings import get_embeddings
@@ -227,7 +274,9 @@ class Retriever:
         w = self.weights
         if vector is None:
             vector = get_embeddings().embed_query(question)
-        clauses_vs, questions_vs = self._stores
+        clause_vectors, question_vectors, _ = self._vectors
+        dense_c, _ = clause_vectors.best_per_clause(vector)
+        dense_q, matched = question_vectors.best_per_clause(vector)
         hits: dict[str, Hit] = {}
 
         def hit(key: str) -> Hit | None:
@@ -238,14 +287,10 @@ class Retriever:
                 hits[key] = Hit(parts[0].doc_id, parts[0].clause, parts)
             return hits[key]
 
-        for doc, dist in clauses_vs.similarity_search_by_vector_with_relevance_scores(vector, k=w.candidates):
-            h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
-            if h:
-                h.dense_c = max(h.dense_c, 1.0 - dist)
-        for doc, dist in questions_vs.similarity_search_by_vector_with_relevance_scores(vector, k=w.candidates, filter={"kind": "example"}):
-            h = hit(f"{doc.metadata['doc_id']}#{doc.metadata['clause']}")
-            if h and 1.0 - dist > h.dense_q:
-                h.dense_q, h.matched_question = 1.0 - dist, doc.page_content
+        # Candidates: the best clauses on each signal; each then gets its score on every signal.
+        for scores in (dense_c, dense_q):
+            for key in sorted(scores, key=scores.__getitem__, reverse=True)[: w.candidates]:
+                hit(key)
 
         import bm25s
 
@@ -264,6 +309,11 @@ class Retriever:
                     q = qs[int(i)]
                     if s > 0 and (h := hit(q.key)):
                         h.bm25_q = max(h.bm25_q, float(s) / top)
+
+        for key, h in hits.items():
+            h.dense_c = dense_c.get(key, 0.0)
+            h.dense_q = dense_q.get(key, 0.0)
+            h.matched_question = matched.get(key, "")
 
         asks_guidance = bool(GUIDANCE_WORDS.search(question))
         sections = AUDIENCE_SECTIONS.get(audience or "", ())
