@@ -7,6 +7,7 @@ relevant sentence of the best clause, then each supporting clause quoted exactly
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ MAX_QUOTE_CHARS = 700
 # Supporting clauses (after the first) are quoted around their relevant part only: the answer
 # stays short enough to read between lessons.
 SUPPORT_QUOTE_CHARS = 350
+SECOND_LEAD_CHARS = 300
 
 
 @dataclass
@@ -108,6 +110,34 @@ def content_terms(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
+# A question's words: a plain set, or weighted by TermWeights.
+Terms = set[str] | dict[str, float]
+
+
+class TermWeights:
+    """How much each word says about a passage: rare words in the documents (record, consent)
+    outweigh common ones (children, staff, school) when choosing the sentence that answers."""
+
+    def __init__(self, texts: list[str]):
+        df: dict[str, int] = {}
+        for t in texts:
+            for w in content_terms(t):
+                df[w] = df.get(w, 0) + 1
+        self.n = max(len(texts), 1)
+        self.idf = {w: math.log(1 + self.n / d) for w, d in df.items()}
+
+    def for_question(self, question: str, expanded: str) -> dict[str, float]:
+        """The question's own words at full weight; the glossary's words for them at half."""
+        own = content_terms(question)
+        unseen = math.log(1 + self.n)
+        return {w: self.idf.get(w, unseen) * (1.0 if w in own else 0.5) for w in own | content_terms(expanded)}
+
+
+def _match(text: str, query_terms: Terms) -> float:
+    found = content_terms(text) & set(query_terms)
+    return sum(query_terms[w] for w in found) if isinstance(query_terms, dict) else float(len(found))
+
+
 def units(text: str) -> list[str]:
     """A clause's sentences and bullets, each an exact span of its text."""
     out: list[str] = []
@@ -122,7 +152,7 @@ def units(text: str) -> list[str]:
     return out
 
 
-def best_span(text: str, query_terms: set[str]) -> str:
+def best_span(text: str, query_terms: Terms) -> str:
     """The clause's most relevant sentence; a bullet comes with the lead-in it completes."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     lead = lines[0] if lines else text
@@ -131,7 +161,7 @@ def best_span(text: str, query_terms: set[str]) -> str:
     us = units("\n".join(lines[1:])) if has_lead_in else units(text)
     if not us:
         return text
-    scored = [(len(content_terms(u) & query_terms), -i, u) for i, u in enumerate(us)]
+    scored = [(_match(u, query_terms), -i, u) for i, u in enumerate(us)]
     best = max(scored)
     sentence = best[2] if best[0] > 0 else us[0]
     is_bullet = any(ln.startswith("- ") and sentence in ln for ln in lines)
@@ -141,13 +171,13 @@ def best_span(text: str, query_terms: set[str]) -> str:
     return sentence
 
 
-def quote_for(hit: Hit, query_terms: set[str], limit: int = MAX_QUOTE_CHARS) -> str:
+def quote_for(hit: Hit, query_terms: Terms, limit: int = MAX_QUOTE_CHARS) -> str:
     """An exact span of the clause: all of it when short, else the sentences around the best one."""
     text = hit.text
     if len(text) <= limit:
         return text
     us = units(text)
-    scores = [len(content_terms(u) & query_terms) for u in us]
+    scores = [_match(u, query_terms) for u in us]
     i = max(range(len(us)), key=lambda j: (scores[j], -j)) if us else 0
     picked = [us[i]]
     j, k = i - 1, i + 1
@@ -170,7 +200,7 @@ def quote_for(hit: Hit, query_terms: set[str], limit: int = MAX_QUOTE_CHARS) -> 
 # ------------------------------------------------------------------ composing
 
 
-def make_citation(hit: Hit, doc: DocumentInfo, query_terms: set[str], score: float | None = None,
+def make_citation(hit: Hit, doc: DocumentInfo, query_terms: Terms, score: float | None = None,
                   limit: int | None = None) -> Citation:
     return Citation(
         doc_id=hit.doc_id,
@@ -191,16 +221,17 @@ def _blockquote(text: str) -> str:
     return "\n".join("> " + ln for ln in text.split("\n"))
 
 
-def leads_for(cites: list[Citation], texts: list[str], query_terms: set[str]) -> list[tuple[str, Citation]]:
+def leads_for(cites: list[Citation], texts: list[str], query_terms: Terms) -> list[tuple[str, Citation]]:
     """The direct answer: the best clause's best sentence, plus, for a question in two parts
     ("phone poolside to take pics"), the sentence of another cited clause that answers the rest."""
     first = best_span(texts[0], query_terms)
     out = [(first, cites[0])]
-    covered = content_terms(first) & query_terms
+    covered = content_terms(first) & set(query_terms)
     for c, text in zip(cites[1:], texts[1:]):
         span = best_span(text, query_terms)
-        new = (content_terms(span) & query_terms) - covered
-        if len(new) >= 2 and len(out) < 2:
+        new = (content_terms(span) & set(query_terms)) - covered
+        # A second line only when it is a sentence a reader takes in at a glance.
+        if len(new) >= 2 and len(out) < 2 and len(span) <= SECOND_LEAD_CHARS:
             out.append((span, c))
             covered |= new
     return out

@@ -9,7 +9,16 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 
-from rag.answer import SUPPORT_QUOTE_CHARS, Answer, Citation, best_span, content_terms, compose_extractive, leads_for, make_citation
+from rag.answer import (
+    SUPPORT_QUOTE_CHARS,
+    Answer,
+    Citation,
+    TermWeights,
+    best_span,
+    compose_extractive,
+    leads_for,
+    make_citation,
+)
 from rag.config import Settings, get_settings
 from rag.glossary import expand, normalize
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
@@ -74,7 +83,7 @@ class Assistant:
 
     def warm(self) -> "Assistant":
         self.retriever.warm()
-        _ = self._concern_vectors
+        _ = self._concern_vectors, self._term_weights
         return self
 
     @cached_property
@@ -84,6 +93,10 @@ class Assistant:
         from rag.embeddings import get_embeddings
 
         return np.array(get_embeddings().embed_documents(ESCALATION_EXAMPLES))
+
+    @cached_property
+    def _term_weights(self) -> TermWeights:
+        return TermWeights([h.text for h in map(self.retriever._hit, self.retriever.by_key)])
 
     @cached_property
     def policy_id(self) -> str:
@@ -130,7 +143,7 @@ class Assistant:
             return self._lookup_answer(question, lookup, prefix)
 
         hits = self.retriever.search(search_text, audience, k=60, vector=vector)
-        terms = content_terms(expand(first.text))
+        terms = self._term_weights.for_question(first.text, expand(first.text))
         relevant = [h for h in hits if h.relevance >= self.threshold]
         if s.escalation:
             return self._escalation_answer(question, first.text, s.about_staff, hits, terms, prefix)
