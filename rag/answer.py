@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -98,16 +99,16 @@ what whats when where which who whom why how if about as into than then so not n
 has have had just only also please there here im ive""".split())
 
 
-def _stem(word: str) -> str:
-    for suf in ("ing", "ed", "es", "s"):
-        if len(word) > 4 and word.endswith(suf):
-            return word[: -len(suf)]
-    return word
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: the Snowball stemmer BM25 search uses too
+
+    return Stemmer.Stemmer("english")
 
 
 def content_terms(text: str) -> set[str]:
     """The words that carry meaning (stop words dropped, light stemming), for matching sentences."""
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
+    return set(_stemmer().stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOP]))
 
 
 # A question's words: a plain set, or weighted by TermWeights.
@@ -157,8 +158,9 @@ def best_span(text: str, query_terms: Terms) -> str:
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     lead = lines[0] if lines else text
     has_lead_in = lead.endswith(":") and len(lines) > 1
-    # With a lead-in ("Staff will only use school provided equipment:"), the answer is a bullet.
-    us = units("\n".join(lines[1:])) if has_lead_in else units(text)
+    # With a lead-in ("Staff will only use school provided equipment:"), the answer is a bullet, or
+    # one of the sentences before the lead-in.
+    us = units(lead)[:-1] + units("\n".join(lines[1:])) if has_lead_in else units(text)
     if not us:
         return text
     scored = [(_match(u, query_terms), -i, u) for i, u in enumerate(us)]
