@@ -32,6 +32,13 @@ AUDIENCE_SECTIONS = {
     "governor": ("4.", "5.", "Key Details"),
 }
 
+# A question naming a guidance document, by the prefix of its id.
+NAMED_DOCS = (
+    (re.compile(r"\b(kcsie|keeping children safe)\b", re.I), "kcsie"),
+    (re.compile(r"\bworking together\b", re.I), "working-together"),
+)
+NAMES_THE_POLICY = re.compile(r"\b(the|this|your|our|ur|school'?s) policy\b", re.I)
+
 GUIDANCE_WORDS = re.compile(
     r"\b(kcsie|keeping children safe|working together|statutory|dfe|department for education|guidance|the law|legal(ly)?|legislation|"
     r"early help|section 47|section 17|social care|children'?s services|low[- ]level concerns?|harm threshold|"
@@ -51,6 +58,9 @@ class FusionWeights:
     bm25_q: float = 0.20
     guidance_prior: float = 0.90  # national guidance supports; the school's policy comes first
     guidance_prior_when_asked: float = 1.0  # ...unless the question is about the guidance's subjects
+    # "what does KCSIE say about ...": the document named comes first, unless the school's own
+    # policy is named too ("does the policy follow KCSIE?").
+    unnamed_doc_prior: float = 0.85
     audience_bonus: float = 0.03
     # A clause nobody wrote example questions for would score 0 on the question signals and could
     # never be found; it stands in with its own text, scored as a question would be (cosine + offset).
@@ -323,6 +333,7 @@ class Retriever:
             h.matched_question = matched.get(key, "")
 
         asks_guidance = bool(GUIDANCE_WORDS.search(question))
+        named = () if NAMES_THE_POLICY.search(question) else tuple(d for rx, d in NAMED_DOCS if rx.search(question))
         sections = AUDIENCE_SECTIONS.get(audience or "", ())
         for h in hits.values():
             dense_q, bm25_q = h.dense_q, h.bm25_q
@@ -335,6 +346,8 @@ class Retriever:
                 s *= w.guidance_prior_when_asked if asks_guidance else w.guidance_prior
             elif sections and h.clause.startswith(sections):
                 s += w.audience_bonus
+            if named and not h.doc_id.startswith(named):
+                s *= w.unnamed_doc_prior
             h.score = s
         ranked = sorted(hits.values(), key=lambda h: (-h.score, self.order.get(h.key, 0)))
         return ranked[:k]

@@ -104,6 +104,15 @@ def test_everyday_questions_cite_the_right_clause_first(assistant, question, aud
     assert clauses(ans)[0] in expected, ans.answer
 
 
+@pytest.mark.parametrize("question, doc", [
+    ("what does keeping children safe in education say about online safety", "kcsie-2025"),
+    ("what does working together say about early help", "working-together-2023"),
+    ("does the policy follow KCSIE?", POLICY),  # the school's policy named too: it comes first
+])
+def test_a_named_document_is_quoted_first(assistant, question, doc):
+    assert assistant.ask(question).citations[0].doc_id == doc
+
+
 def test_answer_quotes_the_documents_own_words_with_clause_labels(assistant):
     ans = assistant.ask("can i use my own phone to take pics on the school trip", audience="staff")
     first_line = ans.answer.splitlines()[0]
