@@ -169,7 +169,7 @@ def best_span(text: str, query_terms: Terms) -> str:
     is_bullet = any(ln.startswith("- ") and sentence in ln for ln in lines)
     if is_bullet and lead.endswith(":") and not lead.startswith("- "):
         intro = units(lead)[-1] if units(lead) else lead
-        return f"{intro} {sentence[0].lower() + sentence[1:] if sentence[:2] != 'I ' else sentence}"
+        return f"{intro} {sentence}"  # the bullet exactly as written (it may start with a name)
     return sentence
 
 

@@ -150,8 +150,12 @@ class Assistant:
         if not relevant or hits[0].relevance < self.threshold:
             return self._not_covered(question, hits, prefix)
         # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause.
+        # Unless both keyword searches agree on the top clause: the question then uses the documents'
+        # own words for it ("smartwatch in class" -> 6.1.2), whatever off-topic question it resembles.
         negative, _ = self.retriever.not_covered_similarity(vector)
-        if negative > hits[0].relevance:
+        top = hits[0]
+        keywords_agree = top.bm25_c >= 0.999 and top.bm25_q >= 0.999
+        if negative > top.relevance and not keywords_agree:
             return self._not_covered(question, hits, prefix)
         cites = self._supporting(relevant, terms)
         if self._chain is not None:

@@ -113,6 +113,18 @@ def test_a_named_document_is_quoted_first(assistant, question, doc):
     assert assistant.ask(question).citations[0].doc_id == doc
 
 
+def test_a_question_in_the_documents_own_words_is_answered_even_if_it_resembles_an_off_topic_one(assistant):
+    # "my daughter ... in class" is close to "can my daughter wear earrings to school" (not covered),
+    # but both keyword searches find the wearable-technology clause.
+    ans = assistant.ask("is my daughter allowed a smartwatch in class", audience="parent")
+    assert not ans.refused and clauses(ans)[0] == "6.1.2"
+
+
+def test_a_bullet_is_quoted_as_written(assistant):
+    ans = assistant.ask("is paul hale a DSL")
+    assert "Paul Hale" in ans.answer.split("\n")[0]
+
+
 def test_answer_quotes_the_documents_own_words_with_clause_labels(assistant):
     ans = assistant.ask("can i use my own phone to take pics on the school trip", audience="staff")
     first_line = ans.answer.splitlines()[0]
