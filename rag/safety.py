@@ -82,6 +82,21 @@ RULE_QUESTION = re.compile(
     re.I,
 )
 
+# "What is county lines?", "what are the signs of grooming?": a short question asking what a term
+# means, about nobody in particular, is about the documents, not a report, whatever the term.
+DEFINITION_QUESTION = re.compile(
+    r"^\s*(what('?s| is| are| does)|whats|define|definition of|meaning of|explain|what counts as|"
+    r"what (are|is) the (signs|types|forms|indicators|definition|meaning) of)\b",
+    re.I,
+)
+ABOUT_SOMEONE = re.compile(
+    r"\b(i|i'?m|me|my|we|us|our|you|your|he|she|they|him|her|them|his|their|hers|theirs|someone|somebody|"
+    r"(year|yr|y) ?\d+|(a|one|this|that|some|another|the) (girl|boy|kid|child|pupil|student|son|daughter|man|woman|"
+    r"adult|stranger|teacher|parent|person|colleague))\b",
+    re.I,
+)
+DEFINITION_MAX_WORDS = 12
+
 # Short descriptions of situations that need the safeguarding route, for indirect wording.
 ESCALATION_EXAMPLES = [
     "a child told me they are being abused",
@@ -138,7 +153,14 @@ class Screen:
     reason: str = ""
 
 
+def is_definition_question(text: str) -> bool:
+    return (bool(DEFINITION_QUESTION.search(text)) and not ABOUT_SOMEONE.search(text)
+            and len(text.split()) <= DEFINITION_MAX_WORDS)
+
+
 def escalation_by_pattern(text: str) -> str:
+    if is_definition_question(text):
+        return ""
     hard = [p.pattern for p in _esc if p not in _soft and p.search(text)]
     if hard:
         return hard[0]
