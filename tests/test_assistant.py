@@ -76,6 +76,7 @@ def test_glossary_maps_peoples_words_to_the_documents_words():
     ("can the kids watch youtube in golden time", "wearable"),
     ("do we switch off phones in assembly", "games consoles"),
     ("what does DSL mean", "anti-bullying"),
+    ("how should i record a concern", "imagery"),
 ])
 def test_glossary_does_not_misread_common_words(question, wrong):
     assert wrong not in expand(question)
