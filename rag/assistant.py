@@ -15,6 +15,7 @@ from rag.answer import (
     Citation,
     TermWeights,
     best_span,
+    content_terms,
     compose_extractive,
     leads_for,
     make_citation,
@@ -28,6 +29,8 @@ from rag.store import Index
 # Below this relevance (best cosine to a clause or to one of its example questions) the question
 # is "not covered". Calibrated on the eval datasets by benchmarks/tune_retrieval.py.
 RELEVANCE_THRESHOLD = 0.48
+# ...lowered by this much when both keyword searches agree on the top clause (see _ask).
+KEYWORD_RELIEF = 0.08
 # Further clauses are cited when their fused score is within this fraction of the best one's.
 SUPPORT_RATIO = 0.80
 MAX_CITATIONS = 3
@@ -38,6 +41,7 @@ ESCALATION_SUPPORT = 0.40
 # a concern about a member of staff always leads with the LADO route.
 DIRECT_ANSWER = 0.65
 
+NOT_COVERED = "The policy and guidance I hold don't cover this."
 ASK_OFFICE = "Please ask the school office, who can tell you the school's position or point you to the right policy."
 HELP_TEXT = (
     "Ask me about the school's Mobile Technology and Social Media Policy or the safeguarding guidance it links to. "
@@ -48,6 +52,10 @@ ROLE = re.compile(r"\b(staff|teachers?|tas|teaching assistants?|parents?|carers?
                   r"children|kids?|learners?|students?|governors?|supply teachers?)\b", re.I)
 FOLLOW_UP_SUBJECT = re.compile(r"^\s*(and|but|also)?\s*(what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$|^\s*(and|also)\s+(?P<y>.+?)\s*\??\s*$", re.I)
 OWN_QUESTION = re.compile(r"^\s*(who|what|whats|when|where|why|how|which|can|could|may|should|is|are|am|do|does|will|would)\b", re.I)
+# "what is the uniform policy": another policy, named by the word before "policy".
+OTHER_POLICY = re.compile(r"\b([a-z][a-z'-]+) polic(?:y|ies)\b", re.I)
+NOT_A_NAME = {"the", "this", "your", "ur", "our", "a", "an", "school", "school's", "schools", "any", "which", "what",
+              "that", "their", "its", "own", "new", "current", "whole", "same", "his", "her", "my", "official", "these"}
 FOLLOW_UP = re.compile(r"^\s*(and|but|also|what about|how about|what if|and if|and what|same for|is that|does that|then)\b", re.I)
 
 
@@ -142,20 +150,28 @@ class Assistant:
         if lookup is not None and not s.escalation:
             return self._lookup_answer(question, lookup, prefix)
 
+        other = self._other_policy(search_text)
+        if other and not s.escalation:
+            return self._not_covered(question, [], prefix,
+                                     f"The documents I hold don't include the school's {other} policy.")
         hits = self.retriever.search(search_text, audience, k=60, vector=vector)
         terms = self._term_weights.for_question(first.text, expand(first.text))
-        relevant = [h for h in hits if h.relevance >= self.threshold]
         if s.escalation:
             return self._escalation_answer(question, first.text, s.about_staff, hits, terms, prefix)
-        if not relevant or hits[0].relevance < self.threshold:
+        # When both keyword searches agree with the top clause, the question uses the documents' own
+        # words for it ("fitbit at work", "smartwatch in class" -> 6.1.2, wearable technology): that
+        # is evidence of its own, so the relevance bar is lower, and above the usual bar an off-topic
+        # look-alike ("can my daughter wear earrings") does not override it.
+        top = hits[0] if hits else None
+        keywords_agree = bool(top) and top.bm25_c >= 0.999 and top.bm25_q >= 0.999
+        threshold = self.threshold - (KEYWORD_RELIEF if keywords_agree else 0.0)
+        relevant = [h for h in hits if h.relevance >= threshold]
+        if not relevant or top.relevance < threshold:
             return self._not_covered(question, hits, prefix)
-        # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause.
-        # Unless both keyword searches agree on the top clause: the question then uses the documents'
-        # own words for it ("smartwatch in class" -> 6.1.2), whatever off-topic question it resembles.
+        # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause,
+        # and not cleared by both the relevance bar and the keywords.
         negative, _ = self.retriever.not_covered_similarity(vector)
-        top = hits[0]
-        keywords_agree = top.bm25_c >= 0.999 and top.bm25_q >= 0.999
-        if negative > top.relevance and not keywords_agree:
+        if negative > top.relevance and not (keywords_agree and top.relevance >= self.threshold):
             return self._not_covered(question, hits, prefix)
         cites = self._supporting(relevant, terms)
         if self._chain is not None:
@@ -208,9 +224,23 @@ class Assistant:
         return [make_citation(h, self.docs[h.doc_id], terms, limit=None if i == 0 else SUPPORT_QUOTE_CHARS)
                 for i, h in enumerate(chosen)]
 
-    def _not_covered(self, question: str, hits: list[Hit], prefix: str) -> Answer:
+    @cached_property
+    def _document_words(self) -> set[str]:
+        return content_terms(" ".join(h.text for h in map(self.retriever._hit, self.retriever.by_key)))
+
+    def _other_policy(self, text: str) -> str:
+        """The name of a policy the question asks about whose name the documents never use
+        ("uniform", "homework"): they cannot say what it contains. Policies they do name (behaviour,
+        anti-bullying, image use) are searched as usual."""
+        for m in OTHER_POLICY.finditer(text):
+            name = m.group(1).lower()
+            if name not in NOT_A_NAME and not content_terms(name) <= self._document_words:
+                return name
+        return ""
+
+    def _not_covered(self, question: str, hits: list[Hit], prefix: str, why: str = "") -> Answer:
         nearest = hits[:2]
-        text = f"The policy and guidance I hold don't cover this. {ASK_OFFICE}"
+        text = f"{why or NOT_COVERED} {ASK_OFFICE}"
         if nearest:
             labels = ", ".join(f"{self.docs[h.doc_id].short_title} § {h.clause}" for h in nearest)
             text += f"\n\n_The closest passages ({labels}) do not answer it._"

@@ -126,6 +126,13 @@ def test_a_bullet_is_quoted_as_written(assistant):
     assert "Paul Hale" in ans.answer.split("\n")[0]
 
 
+def test_a_policy_the_documents_never_name_is_not_covered(assistant):
+    ans = assistant.ask("what does the homework policy say about year 6")
+    assert ans.refused and "homework policy" in ans.answer and "school office" in ans.answer
+    # A policy the documents do name is searched as usual.
+    assert not assistant.ask("does the anti-bullying policy cover cyberbullying on phones").refused
+
+
 def test_answer_quotes_the_documents_own_words_with_clause_labels(assistant):
     ans = assistant.ask("can i use my own phone to take pics on the school trip", audience="staff")
     first_line = ans.answer.splitlines()[0]
