@@ -91,7 +91,7 @@ class Assistant:
 
     def warm(self) -> "Assistant":
         self.retriever.warm()
-        _ = self._concern_vectors, self._term_weights
+        _ = self._concern_vectors, self._term_weights, self._document_words
         return self
 
     @cached_property
@@ -104,7 +104,7 @@ class Assistant:
 
     @cached_property
     def _term_weights(self) -> TermWeights:
-        return TermWeights([h.text for h in map(self.retriever._hit, self.retriever.by_key)])
+        return TermWeights(self.retriever.texts)
 
     @cached_property
     def policy_id(self) -> str:
@@ -226,7 +226,7 @@ class Assistant:
 
     @cached_property
     def _document_words(self) -> set[str]:
-        return content_terms(" ".join(h.text for h in map(self.retriever._hit, self.retriever.by_key)))
+        return content_terms(" ".join(self.retriever.texts))
 
     def _other_policy(self, text: str) -> str:
         """The name of a policy the question asks about whose name the documents never use
@@ -323,7 +323,8 @@ class Assistant:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
         # Sources in the order the answer reads: the routes (999 and the police, the DSL team, then the
         # policy's own clause for this kind of concern), except that a concern about a member of staff
-        # leads with the LADO route; the clause that speaks to the situation comes second. A concern is
+        # leads with the LADO route; the clause that speaks to the situation comes second (first when
+        # it answers the question as asked: DIRECT_ANSWER). A concern is
         # in scope whatever its words, so those clauses need only be near the question
         # (ESCALATION_SUPPORT), not as near as an ordinary answer's.
         others = [h for h in hits if h.key not in route_keys and h.relevance >= ESCALATION_SUPPORT]

@@ -275,6 +275,11 @@ class Retriever:
         parts = self.by_key[key]
         return Hit(parts[0].doc_id, parts[0].clause, parts, score=1.0, dense_c=1.0, dense_q=1.0)
 
+    @cached_property
+    def texts(self) -> list[str]:
+        """Every clause's text (split paragraphs joined), e.g. for word statistics."""
+        return [self._hit(k).text for k in self.by_key]
+
     def clause(self, doc_id: str, clause: str) -> Hit | None:
         key = f"{doc_id}#{clause}"
         return self._hit(key) if key in self.by_key else None
