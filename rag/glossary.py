@@ -32,6 +32,35 @@ POLICY_NAME = re.compile(
 )
 
 
+# "what's a LADO?", "what is classed as emotional abuse", "what does CSE stand for": the term asked about.
+DEFINITION = re.compile(
+    r"^\s*(?:what(?:'s| is| are) (?:classed|counted|meant|defined) (?:as|by)|what counts as|"
+    r"what (?:is|are) the (?:definition|meaning) of|definition of|meaning of|define|explain|"
+    r"what(?:'s| is| are| does)|whats)\s+(?:an?\s+|the\s+)?"
+    r"(?P<term>[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)"
+    r"(?:\s+(?:mean|means|stand for|and\b.*|in\b.*|under\b.*|actually\b.*|exactly\b.*))?\s*\??\s*$",
+    re.I,
+)
+
+
+def definition_term(question: str) -> str | None:
+    m = DEFINITION.match(question)
+    return m.group("term") if m else None
+
+
+def defines(text: str, term: str) -> bool:
+    """Does this passage define the term? ("LADO" in "officers known as local authority designated
+    officers (LADO)", "Emotional abuse: the persistent ...", "“extra-familial harm”")."""
+    t = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term.strip()))  # low level = low-level
+    return any(re.search(p, text, re.I) for p in (
+        rf"(^|\n|- |[.:;]\s)\s*{t}\s*(:|–|—|\s-\s)",
+        rf"\({t}\)",
+        rf"\b(known as|referred to as|called|termed|defined as)\s+(the\s+)?[“‘'\"]?{t}\b",
+        rf"(^|\n|- |\.\s)\s*(an?\s+|the\s+)?{t}\s+(is|are|means|involves|refers to|describes)\b",
+        rf"[“‘\"']{t}[”’\"']",
+    ))
+
+
 def normalize(question: str) -> str:
     """The question with the policy's own name reduced to "policy"."""
     return POLICY_NAME.sub("policy", question)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from rag.documents import Clause
-from rag.glossary import expand
+from rag.glossary import definition_term, defines, expand
 from rag.store import Index
 
 AUDIENCES = ("staff", "parent", "learner", "visitor", "governor")
@@ -67,6 +67,9 @@ class FusionWeights:
     # Measured by benchmarks/cold_paragraphs.py (None turns it off).
     cold_dense_offset: float | None = 0.05
     cold_bm25: float = 1.0
+    # "what's a LADO?": a passage that defines the term asked about ("... known as local authority
+    # designated officers (LADO)") gets this much more.
+    definition_bonus: float = 0.1
     candidates: int = 100  # per signal: the best clauses on it join the candidates
 
 
@@ -340,6 +343,7 @@ class Retriever:
         asks_guidance = bool(GUIDANCE_WORDS.search(question))
         named = () if NAMES_THE_POLICY.search(question) else tuple(d for rx, d in NAMED_DOCS if rx.search(question))
         sections = AUDIENCE_SECTIONS.get(audience or "", ())
+        term = definition_term(question)
         for h in hits.values():
             dense_q, bm25_q = h.dense_q, h.bm25_q
             if w.cold_dense_offset is not None and h.key not in self.with_questions:
@@ -353,6 +357,8 @@ class Retriever:
                 s += w.audience_bonus
             if named and not h.doc_id.startswith(named):
                 s *= w.unnamed_doc_prior
+            if term and defines(h.text, term):
+                s += w.definition_bonus
             h.score = s
         ranked = sorted(hits.values(), key=lambda h: (-h.score, self.order.get(h.key, 0)))
         return ranked[:k]

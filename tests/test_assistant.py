@@ -8,7 +8,7 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.config import get_settings
-from rag.glossary import expand, normalize
+from rag.glossary import definition_term, expand, normalize
 from rag.retrieve import FusionWeights
 from rag.safety import MAX_CHARS, screen
 
@@ -131,6 +131,13 @@ def test_a_policy_the_documents_never_name_is_not_covered(assistant):
     assert ans.refused and "homework policy" in ans.answer and "school office" in ans.answer
     # A policy the documents do name is searched as usual.
     assert not assistant.ask("does the anti-bullying policy cover cyberbullying on phones").refused
+
+
+def test_a_definition_question_is_answered_by_the_passage_that_defines_the_term(assistant):
+    assert definition_term("what does LADO stand for") == "LADO"
+    assert definition_term("can i use my phone on the trip") is None
+    assert "local authority designated officers (LADO)" in assistant.ask("what does LADO stand for").answer.split("\n")[0]
+    assert assistant.ask("what is county lines").answer.startswith("**County lines is a term")
 
 
 def test_answer_quotes_the_documents_own_words_with_clause_labels(assistant):
