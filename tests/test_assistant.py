@@ -69,6 +69,9 @@ def test_glossary_maps_peoples_words_to_the_documents_words():
     assert "designated safeguarding lead" in expand("who is the DSL").lower()
     assert expand("what is the capital of france") == "what is the capital of france"
     assert "anti-bullying" in expand("my son is being bullied on whatsapp")
+    assert "child criminal exploitation" in expand("what are the signs of CCE")
+    assert "special educational needs" in expand("does it apply to SEND pupils")
+    assert "special educational needs" not in expand("he wants to send nudes")
 
 
 @pytest.mark.parametrize("question, wrong", [
