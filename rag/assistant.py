@@ -21,7 +21,7 @@ from rag.answer import (
     make_citation,
 )
 from rag.config import Settings, get_settings
-from rag.glossary import expand, normalize
+from rag.glossary import expand, normalize, respell
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
 from rag.safety import ESCALATION_EXAMPLES, MAX_CHARS, screen
 from rag.store import Index
@@ -154,7 +154,9 @@ class Assistant:
         if other and not s.escalation:
             return self._not_covered(question, [], prefix,
                                      f"The documents I hold don't include the school's {other} policy.")
-        hits = self.retriever.search(search_text, audience, k=60, vector=vector)
+        spelled = respell(search_text)
+        also = [get_embeddings().embed_query(spelled)] if spelled != search_text else []
+        hits = self.retriever.search(search_text, audience, k=60, vector=vector, also=also)
         terms = self._term_weights.for_question(first.text, expand(first.text))
         if s.escalation:
             return self._escalation_answer(question, first.text, s.about_staff, hits, terms, prefix)

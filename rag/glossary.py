@@ -66,6 +66,17 @@ def normalize(question: str) -> str:
     return POLICY_NAME.sub("policy", question)
 
 
+@lru_cache(maxsize=1)
+def load_spellings(path: Path = GLOSSARY_FILE) -> dict[str, str]:
+    return {k.lower(): v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).get("spellings", {}).items()}
+
+
+def respell(question: str) -> str:
+    """The question with short forms spelled out ("insta" -> "instagram", "r" -> "are")."""
+    spellings = load_spellings()
+    return re.sub(r"[A-Za-z0-9]+", lambda m: spellings.get(m.group(0).lower(), m.group(0)), question)
+
+
 def expand(question: str) -> str:
     """The question followed by the documents' words for what it mentions."""
     adds = [t.adds for t in load_glossary() if t.pattern.search(question)]

@@ -293,7 +293,10 @@ class Retriever:
         """Cosine to the nearest "not covered" example (a topic the documents do not answer)."""
         return self._vectors[2].nearest(vector)
 
-    def search(self, question: str, audience: str | None = None, k: int = 5, vector: list[float] | None = None) -> list[Hit]:
+    def search(self, question: str, audience: str | None = None, k: int = 5, vector: list[float] | None = None,
+               also: list[list[float]] = ()) -> list[Hit]:
+        """`also`: vectors of other readings of the question (short forms spelled out); each clause
+        keeps its best cosine over all readings."""
         from rag.embeddings import get_embeddings
 
         w = self.weights
@@ -302,6 +305,14 @@ class Retriever:
         clause_vectors, question_vectors, _ = self._vectors
         dense_c, _ = clause_vectors.best_per_clause(vector)
         dense_q, matched = question_vectors.best_per_clause(vector)
+        for v in also:
+            more_c, _ = clause_vectors.best_per_clause(v)
+            more_q, more_matched = question_vectors.best_per_clause(v)
+            for key, s in more_c.items():
+                dense_c[key] = max(dense_c.get(key, 0.0), s)
+            for key, s in more_q.items():
+                if s > dense_q.get(key, 0.0):
+                    dense_q[key], matched[key] = s, more_matched[key]
         hits: dict[str, Hit] = {}
 
         def hit(key: str) -> Hit | None:

@@ -8,7 +8,7 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.config import get_settings
-from rag.glossary import definition_term, expand, normalize
+from rag.glossary import definition_term, expand, normalize, respell
 from rag.retrieve import FusionWeights
 from rag.safety import MAX_CHARS, screen
 
@@ -141,6 +141,13 @@ def test_a_definition_question_is_answered_by_the_passage_that_defines_the_term(
     assert definition_term("can i use my phone on the trip") is None
     assert "local authority designated officers (LADO)" in assistant.ask("what does LADO stand for").answer.split("\n")[0]
     assert assistant.ask("what is county lines").answer.startswith("**County lines is a term")
+
+
+def test_short_forms_are_also_read_spelled_out(assistant):
+    assert respell("r u allowed on insta at break") == "are you allowed on instagram at break"
+    assert respell("can i share a picture") == "can i share a picture"
+    ans = assistant.ask("is it ok to scroll insta on my lunch", audience="staff")  # refused before
+    assert not ans.refused and clauses(ans)[0] == "6.6.6"
 
 
 def test_answer_quotes_the_documents_own_words_with_clause_labels(assistant):
