@@ -24,7 +24,11 @@ def doc_matches(row: dict, cite: dict) -> bool:
 
 
 def rank_of_expected(row: dict, result: dict) -> int | None:
-    """1-based rank of the first citation naming an expected clause (from the expected document)."""
+    """1-based rank of the first citation naming an expected clause (from the expected document).
+
+    A refused answer cites nothing: the "closest passages" it lists are not an answer."""
+    if result.get("refused") and not result.get("escalation"):
+        return None
     expected = {str(c) for c in row.get("expected_clauses", [])}
     for i, c in enumerate(result.get("citations", []), 1):
         if str(c.get("clause")) in expected and doc_matches(row, c):

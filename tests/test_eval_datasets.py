@@ -29,3 +29,13 @@ def test_the_validator_catches_a_wrong_clause_and_a_phrase_not_in_it(tmp_path):
     for expected in ("'2.1' does not exist", "'personal phones are fine' is in none", "audience 'alien'",
                      "6.2.4 exists", "'x2' is used 2 times"):
         assert expected in errors
+
+
+def test_a_refused_answer_does_not_count_as_citing_its_closest_passages():
+    from evals.metrics import compute
+
+    row = {"id": "x", "kind": "answerable", "question": "q", "expected_clauses": ["6.6.6"], "must_mention": []}
+    cite = {"doc_id": "meopham-policy-2020", "clause": "6.6.6", "doc_title": "Policy"}
+    answered = compute([row], [{"answer": "", "citations": [cite], "refused": False}])
+    refused = compute([row], [{"answer": "", "citations": [cite], "refused": True}])
+    assert answered["cite_at_3"] == 1.0 and refused["cite_at_3"] == 0.0 and refused["false_refusal"] == 1.0
