@@ -32,6 +32,19 @@ AUDIENCE_SECTIONS = {
     "governor": ("4.", "5.", "Key Details"),
 }
 
+# The policy's own subject: mobile technology, social media, images, messaging. A question about none
+# of it ("the DSL is off today and I'm worried about a child") is one the guidance answers as much
+# as the policy, so the policy-first prior does not apply.
+POLICY_SUBJECT = re.compile(
+    r"\b(phones?|mobiles?|smart ?phones?|devices?|ipads?|tablets?|laptops?|computers?|chromebooks?|watch(es)?|fitbits?|"
+    r"wearables?|cameras?|online|internet|web(sites?)?|wi-?fi|social|apps?|insta\w*|facebook|fb|snap\w*|tik ?tok|"
+    r"twitter|youtube|whats ?app|discord|linked ?in|gam(e|es|ing)|consoles?|xbox|roblox|fortnite|minecraft|"
+    r"pics?|pictures?|photos?|images?|videos?|film\w*|selfies?|messag\w*|texts?|dms?|emails?|posts?|sharing|"
+    r"accounts?|passwords?|technology|tech|screens?|filter\w*|monitor\w*|cyber\w*|nudes?|sexting|airdrop|bluetooth|"
+    r"calls?|ring|policy)\b",
+    re.I,
+)
+
 # A question naming a guidance document, by the prefix of its id.
 NAMED_DOCS = (
     (re.compile(r"\b(kcsie|keeping children safe)\b", re.I), "kcsie"),
@@ -351,7 +364,7 @@ class Retriever:
             h.dense_q = dense_q.get(key, 0.0)
             h.matched_question = matched.get(key, "")
 
-        asks_guidance = bool(GUIDANCE_WORDS.search(question))
+        asks_guidance = bool(GUIDANCE_WORDS.search(question)) or not POLICY_SUBJECT.search(question)
         named = () if NAMES_THE_POLICY.search(question) else tuple(d for rx, d in NAMED_DOCS if rx.search(question))
         sections = AUDIENCE_SECTIONS.get(audience or "", ())
         term = definition_term(question)

@@ -150,6 +150,16 @@ def test_short_forms_are_also_read_spelled_out(assistant):
     assert not ans.refused and clauses(ans)[0] == "6.6.6"
 
 
+@pytest.mark.parametrize("question, paragraph", [
+    ("DSL not in today, worried about a child, can it wait", "53"),
+    ("who do i go to if the concern is about the head", "70"),
+])
+def test_a_safeguarding_question_outside_the_policys_subject_is_answered_from_the_guidance(assistant, question, paragraph):
+    # Nothing about phones, social media or images: the policy-first prior does not apply.
+    first = assistant.ask(question, audience="staff").citations[0]
+    assert (first.doc_id, first.clause) == ("kcsie-2025", paragraph)
+
+
 def test_answer_quotes_the_documents_own_words_with_clause_labels(assistant):
     ans = assistant.ask("can i use my own phone to take pics on the school trip", audience="staff")
     first_line = ans.answer.splitlines()[0]
