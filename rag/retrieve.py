@@ -5,10 +5,12 @@ Signals, each per clause (a clause's parts and its example questions all point t
   dense_q   cosine of the question to the clause's nearest example question
   bm25_c    BM25 of the glossary-expanded question over clause text, scaled 0..1 in the query
   bm25_q    the same over the example questions
-The fused score is a weighted sum (weights in `FusionWeights`, tuned on the eval datasets by
-benchmarks/tune_retrieval.py), times a document prior (the school's policy answers "what are the
-rules here" first) and an audience prior. `relevance` (the best of the dense signals) decides
-whether anything relevant was found at all.
+Dense signals are exact for every candidate (`Vectors`); a clause with no example questions stands
+in with its own text for the question signals. The fused score is a weighted sum (weights in
+`FusionWeights`, tuned on the eval datasets by benchmarks/tune_retrieval.py), times a document
+prior (the school's policy answers "what are the rules here" first, within its subject; a document
+the question names comes first), plus small audience and definition bonuses. `relevance` (the best
+measured dense signal) decides whether anything relevant was found at all.
 """
 from __future__ import annotations
 
