@@ -59,7 +59,8 @@ def show_answer(ans: Answer, key: str, audience: str | None = None) -> None:
     elif body:
         st.markdown(body)
     if ans.citations:
-        st.caption("Sources")
+        # A refusal lists the nearest passages so the reader can check; they are not its sources.
+        st.caption("Closest passages (they do not answer this)" if ans.refused and not ans.escalation else "Sources")
         for i, c in enumerate(ans.citations, 1):
             page = f", p. {c.page}" if c.page else ""
             with st.expander(f"[{i}] {c.doc_title} § {c.clause}{page}"):

@@ -33,10 +33,13 @@ POLICY_NAME = re.compile(
 
 
 # "what's a LADO?", "what is classed as emotional abuse", "what does CSE stand for": the term asked about.
-DEFINITION = re.compile(
-    r"^\s*(?:what(?:'s| is| are) (?:classed|counted|meant|defined) (?:as|by)|what counts as|"
+DEFINITION_PREFIX = (
+    r"what(?:'s| is| are) (?:classed|counted|meant|defined) (?:as|by)|what counts as|"
     r"what (?:is|are) the (?:definition|meaning) of|definition of|meaning of|define|explain|"
-    r"what(?:'s| is| are| does)|whats)\s+(?:an?\s+|the\s+)?"
+    r"what(?:'s| is| are| does)|whats"
+)
+DEFINITION = re.compile(
+    r"^\s*(?:" + DEFINITION_PREFIX + r")\s+(?:an?\s+|the\s+)?"
     r"(?P<term>[a-z][\w'-]*(?:\s+[\w'-]+){0,3}?)"
     r"(?:\s+(?:mean|means|stand for|and\b.*|in\b.*|under\b.*|actually\b.*|exactly\b.*))?\s*\??\s*$",
     re.I,

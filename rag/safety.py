@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.glossary import DEFINITION_PREFIX
+
 MAX_CHARS = 2000
 
 # ---------------------------------------------------------------- escalation patterns
@@ -84,11 +86,7 @@ RULE_QUESTION = re.compile(
 
 # "What is county lines?", "what are the signs of grooming?": a short question asking what a term
 # means, about nobody in particular, is about the documents, not a report, whatever the term.
-DEFINITION_QUESTION = re.compile(
-    r"^\s*(what('?s| is| are| does)|whats|define|definition of|meaning of|explain|what counts as|"
-    r"what (are|is) the (signs|types|forms|indicators|definition|meaning) of)\b",
-    re.I,
-)
+DEFINITION_QUESTION = re.compile(r"^\s*(?:" + DEFINITION_PREFIX + r")\b", re.I)
 ABOUT_SOMEONE = re.compile(
     r"\b(i|i'?m|me|my|we|us|our|you|your|he|she|they|him|her|them|his|their|hers|theirs|someone|somebody|"
     r"(year|yr|y) ?\d+|(a|one|this|that|some|another|the) (girl|boy|kid|child|pupil|student|son|daughter|man|woman|"

@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 import shutil
+from contextlib import contextmanager
 from collections.abc import Callable
 from pathlib import Path
 

@@ -59,6 +59,8 @@ def test_a_question_the_documents_do_not_cover_looks_different(feedback_db):
     at = ask("what colour is the school jumper", "Parent or carer")
     assert at.warning and "don't cover" in at.warning[0].value and "school office" in at.warning[0].value
     assert not at.error
+    captions = [c.value for c in at.caption]
+    assert "Sources" not in captions  # the nearest passages are not presented as the answer's sources
 
 
 def test_feedback_is_stored_in_sqlite_and_read_back(feedback_db):
