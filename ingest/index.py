@@ -58,7 +58,7 @@ def clause_id(c: Clause) -> str:
 
 
 def question_id(q: ExampleQuestion) -> str:
-    return "q-" + _key(q.doc_id, q.clause, q.question)
+    return "q-" + _key(q.doc_id, q.clause if q.kind == "example" else q.kind, q.question)
 
 
 def embed_key(text: str) -> str:
@@ -132,8 +132,9 @@ def _plan(settings: Settings, live: Path | None, progress: Progress):
         clauses_by_doc[doc.id] = records
     qs = load_questions(corpus, clauses_by_doc)
     warnings.extend(qs.warnings)
-    negatives = [ExampleQuestion("", "", q) for q in qs.not_covered]
-    return manifest, files, clauses_by_doc, qs.questions + negatives, warnings, changed
+    negatives = [ExampleQuestion("", "", q, "not_covered") for q in qs.not_covered]
+    concerns = [ExampleQuestion("", "", q, "concern") for q in qs.concerns]
+    return manifest, files, clauses_by_doc, qs.questions + negatives + concerns, warnings, changed
 
 
 def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> dict[str, list[float]]:
@@ -232,7 +233,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
                 ids=[question_id(q) for q in batch],
                 documents=[q.question for q in batch],
                 embeddings=[vectors[embed_key(q.question)] for q in batch],
-                metadatas=[{"doc_id": q.doc_id, "clause": q.clause, "kind": "example" if q.doc_id else "not_covered",
+                metadatas=[{"doc_id": q.doc_id, "clause": q.clause, "kind": q.kind,
                             "embed_key": embed_key(q.question)} for q in batch],
             )
         if col.count() != len(all_clauses) or qcol.count() != len(questions):

@@ -23,6 +23,7 @@ def clause_text_sha(texts: list[str]) -> str:
 class QuestionSet:
     questions: list[ExampleQuestion] = field(default_factory=list)
     not_covered: list[str] = field(default_factory=list)  # negative examples: topics the corpus does not answer
+    concerns: list[str] = field(default_factory=list)  # situations that need the safeguarding route
     warnings: list[str] = field(default_factory=list)
 
 
@@ -41,11 +42,12 @@ def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) ->
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise IngestError(path, f"malformed questions file: {e}") from None
-        if data.get("kind") == "not-covered":
+        if data.get("kind") in ("not-covered", "concern"):
+            into = result.not_covered if data["kind"] == "not-covered" else result.concerns
             for q in data.get("questions", []):
                 q = " ".join(str(q).split())
-                if q and q not in result.not_covered:
-                    result.not_covered.append(q)
+                if q and q not in into:
+                    into.append(q)
             continue
         doc_id = data.get("doc_id")
         if doc_id not in clauses_by_doc:

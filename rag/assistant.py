@@ -20,10 +20,11 @@ from rag.answer import (
     leads_for,
     make_citation,
 )
+from rag.concern import ConcernClassifier
 from rag.config import Settings, get_settings
 from rag.glossary import expand, normalize, respell
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
-from rag.safety import ESCALATION_EXAMPLES, MAX_CHARS, screen
+from rag.safety import MAX_CHARS, escalation_by_pattern, screen
 from rag.store import Index
 
 # Below this relevance (best cosine to a clause or to one of its example questions) the question
@@ -91,16 +92,22 @@ class Assistant:
 
     def warm(self) -> "Assistant":
         self.retriever.warm()
-        _ = self._concern_vectors, self._term_weights, self._document_words
+        _ = self._term_weights, self._document_words, self._concern
         return self
 
     @cached_property
-    def _concern_vectors(self):
+    def _concern(self) -> ConcernClassifier:
         import numpy as np
 
-        from rag.embeddings import get_embeddings
-
-        return np.array(get_embeddings().embed_documents(ESCALATION_EXAMPLES))
+        pos_texts, pos = self.retriever.examples("concern")
+        negatives = []
+        for kind in ("example", "not_covered"):
+            texts, matrix = self.retriever.examples(kind)
+            # An example question that itself reports a concern is not a negative example.
+            negatives += [(t, row) for t, row in zip(texts, matrix) if not escalation_by_pattern(t)]
+        negatives.sort(key=lambda r: r[0])  # a fixed order: the same index always gives the same model
+        order = np.argsort(pos_texts, kind="stable")
+        return ConcernClassifier.fit(pos[order] if len(pos) else pos, np.array([row for _, row in negatives]))
 
     @cached_property
     def _term_weights(self) -> TermWeights:
@@ -119,8 +126,6 @@ class Assistant:
         return answer
 
     def _ask(self, question: str, audience: str | None, history: list[str]) -> Answer:
-        import numpy as np
-
         from rag.embeddings import get_embeddings
 
         first = screen(question)
@@ -128,8 +133,7 @@ class Assistant:
             return Answer(question, HELP_TEXT, refused=True, kind="empty")
         search_text = normalize(self._with_context(first.text, history))
         vector = get_embeddings().embed_query(search_text)
-        concern = float(np.max(self._concern_vectors @ np.array(vector)))
-        s = screen(question, similarity_to_concerns=concern)
+        s = screen(question, concern_probability=self._concern.probability(vector))
         prefix = ""
         if s.truncated:
             prefix = f"_Your message was long, so I used its first {MAX_CHARS:,} characters._\n\n"

@@ -109,6 +109,9 @@ class ExampleQuestion:
     doc_id: str
     clause: str
     question: str
+    # example (points to its clause) | not_covered (a topic the documents do not answer)
+    # | concern (a situation that needs the safeguarding route)
+    kind: str = "example"
 
     @property
     def key(self) -> str:

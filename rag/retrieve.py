@@ -229,11 +229,11 @@ class Retriever:
         return stemmer, keys, ret_c, qs, ret_q
 
     @cached_property
-    def _vectors(self) -> tuple[Vectors, Vectors, Vectors]:
-        """Clause vectors, example-question vectors, "not covered" example vectors."""
+    def _vectors(self) -> tuple[Vectors, Vectors, Vectors, Vectors]:
+        """Clause vectors, example-question vectors, "not covered" example vectors, concern examples."""
         questions = self.index.vectorstore("questions")
         return (Vectors(self.index.vectorstore("clauses")), Vectors(questions, {"kind": "example"}),
-                Vectors(questions, {"kind": "not_covered"}))
+                Vectors(questions, {"kind": "not_covered"}), Vectors(questions, {"kind": "concern"}))
 
     def warm(self) -> None:
         """Load the model, stores and BM25 now, so the first question is as fast as the rest."""
@@ -308,6 +308,11 @@ class Retriever:
         """Cosine to the nearest "not covered" example (a topic the documents do not answer)."""
         return self._vectors[2].nearest(vector)
 
+    def examples(self, kind: str) -> tuple[list[str], "np.ndarray"]:
+        """Texts and vectors of one kind of indexed example: example | not_covered | concern."""
+        v = self._vectors[{"example": 1, "not_covered": 2, "concern": 3}[kind]]
+        return v.texts, v.matrix
+
     def search(self, question: str, audience: str | None = None, k: int = 5, vector: list[float] | None = None,
                also: list[list[float]] = ()) -> list[Hit]:
         """`also`: vectors of other readings of the question (short forms spelled out); each clause
@@ -317,7 +322,7 @@ class Retriever:
         w = self.weights
         if vector is None:
             vector = get_embeddings().embed_query(question)
-        clause_vectors, question_vectors, _ = self._vectors
+        clause_vectors, question_vectors, *_ = self._vectors
         dense_c, _ = clause_vectors.best_per_clause(vector)
         dense_q, matched = question_vectors.best_per_clause(vector)
         for v in also:

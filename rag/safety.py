@@ -2,7 +2,7 @@
 
 Escalation (a child may be at risk, indecent images, an adult contacting a child, a colleague
 messaging a pupil, self-harm, exploitation) must not be missed: it is detected by broad patterns
-and, for indirect wording, by similarity to short descriptions of such situations. A false alarm
+and, for indirect wording, by a classifier trained on examples of such situations (rag/concern.py). A false alarm
 costs a banner; a miss can cost a child.
 """
 from __future__ import annotations
@@ -95,24 +95,9 @@ ABOUT_SOMEONE = re.compile(
 )
 DEFINITION_MAX_WORDS = 12
 
-# Short descriptions of situations that need the safeguarding route, for indirect wording.
-ESCALATION_EXAMPLES = [
-    "a child told me they are being abused",
-    "a pupil showed me messages from an adult asking to meet them",
-    "someone online is asking my child to send photos of themselves",
-    "a colleague is messaging a pupil privately on social media",
-    "a member of staff has indecent images of children on their phone",
-    "a pupil is hurting themselves",
-    "a child said they don't feel safe at home",
-    "a child is in danger right now",
-    "an older person online keeps contacting my daughter and told her to keep it secret",
-    "pictures of a naked pupil are being shared around",
-    "a pupil is being threatened online to send money or images",
-    "a child has disclosed something worrying to me",
-    "I am worried a child is being groomed",
-    "a teacher gave my son their personal number and texts him",
-]
-ESCALATION_SIMILARITY = 0.75  # a backstop for near-paraphrases; the patterns do the work
+# The concern classifier's probability (rag/concern.py) at which a message escalates, for indirect
+# wording no pattern catches. Chosen on held-out messages by benchmarks/escalation.py.
+ESCALATION_PROBABILITY = 0.7
 
 INJECTION_PATTERNS = [
     r"\bignore\b.{0,40}\b(instructions?|rules|prompts?|guidelines|directions)\b",
@@ -169,18 +154,20 @@ def escalation_by_pattern(text: str) -> str:
     return ""
 
 
-def screen(question: str, similarity_to_concerns: float | None = None) -> Screen:
+def screen(question: str, concern_probability: float | None = None) -> Screen:
     text = " ".join((question or "").split())
     if not text:
         return Screen("empty", text="", reason="empty")
     truncated = len(text) > MAX_CHARS
     # Escalation is judged on the whole message, even a long one: a worried account may be long.
     reason = escalation_by_pattern(text)
-    escalation = bool(reason) or (similarity_to_concerns is not None and similarity_to_concerns >= ESCALATION_SIMILARITY)
+    semantic = (concern_probability is not None and concern_probability >= ESCALATION_PROBABILITY
+                and not is_definition_question(text))
+    escalation = bool(reason) or semantic
     about_staff = escalation and bool(_STAFF.search(text))
     searched = text[:MAX_CHARS]
     if any(p.search(text) for p in _inj):
         return Screen("injection", escalation, about_staff, truncated, searched, "prompt injection")
     if any(p.search(text) for p in _pd):
         return Screen("personal_data", escalation, about_staff, truncated, searched, "personal data about a pupil")
-    return Screen("ok", escalation, about_staff, truncated, searched, reason or ("similar to a safeguarding concern" if escalation else ""))
+    return Screen("ok", escalation, about_staff, truncated, searched, reason or ("reads like a safeguarding concern" if escalation else ""))
