@@ -85,6 +85,9 @@ class FusionWeights:
     # "what's a LADO?": a passage that defines the term asked about ("... known as local authority
     # designated officers (LADO)") gets this much more.
     definition_bonus: float = 0.1
+    # "who's in the key details bit?": a question naming an unnumbered section of the school's
+    # policy by its heading is asking for that section.
+    named_section_bonus: float = 0.4
     candidates: int = 100  # per signal: the best clauses on it join the candidates
 
 
@@ -209,6 +212,9 @@ class Retriever:
         self.order = {key: i for i, key in enumerate(self.by_key)}
         self.policy_ids = {d.id for d in index.documents.values() if d.kind == "policy" and d.held}
         self.with_questions = {q.key for q in index.questions if q.doc_id}
+        # The school policy's unnumbered sections ("Key Details"), which people ask for by name.
+        self.policy_sections = [k for k, parts in self.by_key.items()
+                                if parts[0].doc_id in self.policy_ids and not parts[0].numbered]
 
     # ------------------------------------------------------------ lazily built parts
 
@@ -366,6 +372,10 @@ class Retriever:
                     if s > 0 and (h := hit(q.key)):
                         h.bm25_q = max(h.bm25_q, float(s) / top)
 
+        lowered = " ".join(question.lower().split())
+        for key in self.policy_sections:
+            if self.by_key[key][0].clause.lower() in lowered:
+                hit(key)
         for key, h in hits.items():
             h.dense_c = dense_c.get(key, 0.0)
             h.dense_q = dense_q.get(key, 0.0)
@@ -390,6 +400,8 @@ class Retriever:
                 s *= w.unnamed_doc_prior
             if term and defines(h.text, term):
                 s += w.definition_bonus
+            if h.key in self.policy_sections and h.clause.lower() in lowered:
+                s += w.named_section_bonus
             h.score = s
         ranked = sorted(hits.values(), key=lambda h: (-h.score, self.order.get(h.key, 0)))
         return ranked[:k]
