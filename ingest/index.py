@@ -134,6 +134,9 @@ def _plan(settings: Settings, live: Path | None, progress: Progress):
     warnings.extend(qs.warnings)
     negatives = [ExampleQuestion("", "", q, "not_covered") for q in qs.not_covered]
     concerns = [ExampleQuestion("", "", q, "concern") for q in qs.concerns]
+    if not concerns:
+        warnings.append("no concern examples (corpus/questions/concerns.toml): concerns in everyday words "
+                        "will not escalate; only the patterns in rag/safety.py will")
     return manifest, files, clauses_by_doc, qs.questions + negatives + concerns, warnings, changed
 
 

@@ -2,8 +2,8 @@
 
 Escalation (a child may be at risk, indecent images, an adult contacting a child, a colleague
 messaging a pupil, self-harm, exploitation) must not be missed: it is detected by broad patterns
-and, for indirect wording, by a classifier trained on examples of such situations (rag/concern.py). A false alarm
-costs a banner; a miss can cost a child.
+and, for everyday wording, by a classifier trained on examples of such situations
+(rag/concern.py). A false alarm costs a banner; a miss can cost a child.
 """
 from __future__ import annotations
 
