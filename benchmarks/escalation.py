@@ -47,23 +47,14 @@ def main() -> None:
         print(f"  {label:22s} " + " | ".join(parts))
 
     show("patterns only", pattern)
-    pos_texts, pos = a.retriever.examples("concern")
-    negatives = [row for kind in ("example", "not_covered")
-                 for t, row in zip(*a.retriever.examples(kind)) if not escalation_by_pattern(t)]
+    _, pos = a.retriever.examples("concern")
+    negatives = np.array([row for kind in ("example", "not_covered")
+                          for t, row in zip(*a.retriever.examples(kind)) if not escalation_by_pattern(t)])
     for c in (0.3, 1.0, 3.0):
-        clf.coef, clf.intercept = _refit(pos, np.array(negatives), c)
+        clf = ConcernClassifier.fit(pos, negatives, c)
         p = np.array([clf.probability(v) for v in vectors])
         for t in (0.5, 0.6, 0.7, 0.8):
             show(f"+ classifier C={c} p>={t}", pattern | ((p >= t) & ~definition))
-
-
-def _refit(pos, neg, c):
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.vstack([pos, neg])
-    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
-    m = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(x, y)
-    return m.coef_[0].astype(np.float32), float(m.intercept_[0])
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ class ConcernClassifier:
     negatives: int = 0
 
     @classmethod
-    def fit(cls, positives: np.ndarray, negatives: np.ndarray) -> "ConcernClassifier":
+    def fit(cls, positives: np.ndarray, negatives: np.ndarray, c: float = 1.0) -> "ConcernClassifier":
         from sklearn.linear_model import LogisticRegression
 
         if len(positives) == 0 or len(negatives) == 0:
@@ -35,7 +35,7 @@ class ConcernClassifier:
         y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
         # Balanced: ~200 concern examples against ~3,000 questions; C=1 was best on held-out messages
         # (benchmarks/escalation.py).
-        model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(x, y)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(x, y)
         return cls(model.coef_[0].astype(np.float32), float(model.intercept_[0]), len(positives), len(negatives))
 
     def probability(self, vector) -> float:
