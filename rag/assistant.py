@@ -327,11 +327,10 @@ class Assistant:
         score = {h.key: h.score for h in hits}
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        # Sources in the order the answer reads: the routes (999 and the police, the DSL team, then the
-        # policy's own clause for this kind of concern), except that a concern about a member of staff
-        # leads with the LADO route; the clause that speaks to the situation comes second (first when
-        # it answers the question as asked: DIRECT_ANSWER). A concern is
-        # in scope whatever its words, so those clauses need only be near the question
+        # Sources: the first route (999 and the police; the LADO for a concern about a member of staff),
+        # then the clause that speaks to this situation, then the other routes and clauses. The clause
+        # comes first when it answers the question as asked (DIRECT_ANSWER: "should I open the image?").
+        # A concern is in scope whatever its words, so those clauses need only be near the question
         # (ESCALATION_SUPPORT), not as near as an ordinary answer's.
         others = [h for h in hits if h.key not in route_keys and h.relevance >= ESCALATION_SUPPORT]
         extra_cites = self._supporting(others, terms) if others else []

@@ -373,9 +373,9 @@ class Retriever:
                         h.bm25_q = max(h.bm25_q, float(s) / top)
 
         lowered = " ".join(question.lower().split())
-        for key in self.policy_sections:
-            if self.by_key[key][0].clause.lower() in lowered:
-                hit(key)
+        named_sections = {k for k in self.policy_sections if self.by_key[k][0].clause.lower() in lowered}
+        for key in named_sections:
+            hit(key)
         for key, h in hits.items():
             h.dense_c = dense_c.get(key, 0.0)
             h.dense_q = dense_q.get(key, 0.0)
@@ -400,7 +400,7 @@ class Retriever:
                 s *= w.unnamed_doc_prior
             if term and defines(h.text, term):
                 s += w.definition_bonus
-            if h.key in self.policy_sections and h.clause.lower() in lowered:
+            if h.key in named_sections:
                 s += w.named_section_bonus
             h.score = s
         ranked = sorted(hits.values(), key=lambda h: (-h.score, self.order.get(h.key, 0)))
