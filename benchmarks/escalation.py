@@ -20,7 +20,6 @@ import numpy as np  # noqa: E402
 from evals.datasets_io import load_rows  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
 from rag.concern import ConcernClassifier  # noqa: E402
-from rag.embeddings import get_embeddings  # noqa: E402
 from rag.glossary import normalize  # noqa: E402
 from rag.safety import escalation_by_pattern, is_definition_question  # noqa: E402
 
@@ -30,7 +29,7 @@ def main() -> None:
         (ROOT / "evals/heldout").glob("*.jsonl"))
     a = Assistant().warm()
     rows = [(p.name, r) for p in paths for r in load_rows(p)]
-    vectors = np.array(get_embeddings().embed_documents([normalize(r["question"]) for _, r in rows]))
+    vectors = np.array(a.index.embeddings.embed_documents([normalize(r["question"]) for _, r in rows]))
     pattern = np.array([bool(escalation_by_pattern(r["question"])) for _, r in rows])
     definition = np.array([is_definition_question(r["question"]) for _, r in rows])
     concern = np.array([r["kind"] == "escalation" for _, r in rows])

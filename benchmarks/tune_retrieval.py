@@ -18,7 +18,6 @@ sys.path.insert(0, str(ROOT))
 from evals.datasets_io import load_rows  # noqa: E402
 from evals.metrics import expects_refusal  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
-from rag.embeddings import get_embeddings  # noqa: E402
 from rag.glossary import normalize  # noqa: E402
 from rag.retrieve import FusionWeights  # noqa: E402
 
@@ -28,7 +27,7 @@ def main() -> None:
     for r in rows:  # as Assistant.ask searches
         r["question"] = normalize(r["question"])
     a = Assistant().warm()
-    emb = get_embeddings()
+    emb = a.index.embeddings  # the model the index was embedded with
     vectors = emb.embed_documents([r["question"] for r in rows])
     retrieval = [(r, v) for r, v in zip(rows, vectors) if r.get("expected_clauses") and r["kind"] != "out_of_scope"
                  and a.retriever.lookup(r["question"]) is None]

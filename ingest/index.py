@@ -23,6 +23,7 @@ from ingest.errors import IngestError
 from ingest.loaders import load
 from ingest.manifest import load_manifest, unlisted_files
 from ingest.questions import load_questions
+from ingest.tune import model_key, training_pairs, tune, tuned_model_id
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
@@ -61,8 +62,19 @@ def question_id(q: ExampleQuestion) -> str:
     return "q-" + _key(q.doc_id, q.clause if q.kind == "example" else q.kind, q.question)
 
 
-def embed_key(text: str) -> str:
-    return _key(MODEL_ID, text)
+def _embed_key(text: str, model_id: str = MODEL_ID) -> str:
+    return _key(model_id, text)
+
+
+def _model_plan(settings: Settings, all_clauses: list[Clause], questions: list[ExampleQuestion]):
+    """(model id, folder relative to the index, training pairs) this corpus is embedded with."""
+    if not settings.tune_model:
+        return MODEL_ID, None, []
+    pairs = training_pairs(all_clauses, questions)
+    if not pairs:
+        return MODEL_ID, None, []
+    key = model_key(pairs)
+    return tuned_model_id(key), f"models/{key}", pairs
 
 
 @contextmanager
@@ -167,15 +179,18 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
         all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
         ids = {clause_id(c) for c in all_clauses} | {question_id(q) for q in questions}
         docs_json = [d.to_dict() for d in manifest.documents]
+        model = _model_plan(settings, all_clauses, questions)
+        model_id, model_dir, pairs = model
         summary = IngestSummary(
             documents=len(clauses_by_doc), clauses=len(all_clauses), questions=len(questions), warnings=warnings,
-            changed_documents=changed,
+            changed_documents=changed, tuned_on=len(pairs),
         )
         if live is not None:
             state = json.loads((live / "state.json").read_text())
             same_docs = json.loads((live / "manifest.json").read_text()) == docs_json
-            if (set(state.get("ids", [])) == ids and state.get("model") == MODEL_ID and state.get("schema") == INDEX_SCHEMA
-                    and same_docs and _collections_present(settings, live)):
+            model_ok = model_dir is None or (settings.index_dir / model_dir / "tuned.json").is_file()
+            if (set(state.get("ids", [])) == ids and state.get("model") == model_id and state.get("schema") == INDEX_SCHEMA
+                    and same_docs and model_ok and _collections_present(settings, live)):
                 summary.noop = True
                 summary.skipped = len(ids)
                 _prune(settings, keep={live.name, _previous_build(settings, live.name)})
@@ -183,12 +198,15 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
                 summary.seconds = time.monotonic() - started
                 return summary
             summary.removed = len(set(state.get("ids", [])) - ids)
-        summary.build = _build(settings, live, manifest.documents, files, clauses_by_doc, questions, ids, summary, progress)
+        summary.build = _build(settings, live, manifest.documents, files, clauses_by_doc, questions, ids, summary, progress,
+                               model)
         summary.seconds = time.monotonic() - started
         return summary
 
 
-def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_by_doc, questions, ids, summary, progress) -> str:
+def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_by_doc, questions, ids, summary, progress,
+           model: tuple[str, str | None, list]) -> str:
+    model_id, model_dir, pairs = model
     builds = settings.index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -200,12 +218,21 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         clause_texts = [c.embedding_text() for c in all_clauses]
         q_texts = [q.question for q in questions]
         texts = clause_texts + q_texts
-        existing = _fetch_existing(settings, live, {embed_key(t) for t in texts})
+
+        def embed_key(text: str) -> str:  # vectors are reused only from the same model
+            return _embed_key(text, model_id)
+
+        model_path = None
+        if model_dir:
+            # A tuned model that has to be trained again may differ in the last digits: embed afresh.
+            retrain = not (settings.index_dir / model_dir / "tuned.json").is_file()
+            model_path = tune(pairs, settings.index_dir / model_dir, progress)
+        existing = {} if model_dir and retrain else _fetch_existing(settings, live, {embed_key(t) for t in texts})
         todo = sorted({t for t in texts if embed_key(t) not in existing})
         summary.skipped = sum(1 for t in texts if embed_key(t) in existing)
         vectors = dict(existing)
         if todo:
-            emb = get_embeddings()
+            emb = get_embeddings(model_path)
             progress(f"embedding {len(todo)} new texts (reusing {len(existing)}) ...")
             t0 = time.monotonic()
             for i in range(0, len(todo), BATCH):
@@ -247,7 +274,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
             (build / "records" / f"{doc_id}.json").write_text(json.dumps({"doc_id": doc_id, "clauses": rows}, ensure_ascii=False))
         (build / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
         (build / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
-        state = {"model": MODEL_ID, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        state = {"model": model_id, "model_dir": model_dir, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions)}}
         del col, qcol, client
         (build / "state.json").write_text(json.dumps(state))
@@ -297,10 +324,20 @@ def _previous_build(settings: Settings, current: str) -> str:
 
 
 def _prune(settings: Settings, keep: set[str]) -> None:
-    """Keep the live build and the one before it (a running app may still have it open)."""
+    """Keep the live build and the one before it (a running app may still have it open), and the
+    tuned models they use."""
     builds = settings.index_dir / "builds"
     for path in builds.iterdir():
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
             if settings.chroma_host and not path.name.startswith("."):
                 _drop_remote(settings, path.name)
+    models = settings.index_dir / "models"
+    if models.is_dir():
+        used = set()
+        for path in builds.iterdir():
+            if (path / "state.json").is_file():
+                used.add(json.loads((path / "state.json").read_text()).get("model_dir"))
+        for path in models.iterdir():
+            if f"models/{path.name}" not in used:
+                shutil.rmtree(path, ignore_errors=True)

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     ingest_lock_wait_s: float = Field(default=120.0, validation_alias=AliasChoices("POLICY_ASSISTANT_INGEST_WAIT", "ingest_lock_wait_s"))
     # Long paragraphs are split into parts of about this many characters, with overlap.
     max_chunk_chars: int = 1200
+    # Ingest tunes the embedding model on the example questions (ingest/tune.py; a few minutes of CPU
+    # whenever a clause or an example question changes). False keeps the packaged model.
+    tune_model: bool = Field(default=True, validation_alias=AliasChoices("POLICY_ASSISTANT_TUNE_MODEL", "tune_model"))
 
     @classmethod
     def settings_customise_sources(

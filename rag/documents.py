@@ -131,3 +131,4 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
     build: str = ""
     noop: bool = False
+    tuned_on: int = 0  # example questions the embedding model was tuned on (0: the packaged model)

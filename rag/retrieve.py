@@ -218,6 +218,10 @@ class Retriever:
 
     # ------------------------------------------------------------ lazily built parts
 
+    @property
+    def embeddings(self):
+        return self.index.embeddings
+
     @cached_property
     def _bm25(self):
         import bm25s
@@ -243,9 +247,7 @@ class Retriever:
 
     def warm(self) -> None:
         """Load the model, stores and BM25 now, so the first question is as fast as the rest."""
-        from rag.embeddings import get_embeddings
-
-        get_embeddings().embed_query("warm up")
+        self.embeddings.embed_query("warm up")
         _ = self._bm25, self._vectors
 
     # ------------------------------------------------------------ clause lookup
@@ -323,11 +325,9 @@ class Retriever:
                also: list[list[float]] = ()) -> list[Hit]:
         """`also`: vectors of other readings of the question (short forms spelled out); each clause
         keeps its best cosine over all readings."""
-        from rag.embeddings import get_embeddings
-
         w = self.weights
         if vector is None:
-            vector = get_embeddings().embed_query(question)
+            vector = self.embeddings.embed_query(question)
         clause_vectors, question_vectors, *_ = self._vectors
         dense_c, _ = clause_vectors.best_per_clause(vector)
         dense_q, matched = question_vectors.best_per_clause(vector)

@@ -5,6 +5,7 @@ Index layout (written by ingest.index):
     <index>/builds/<id>/chroma/     embedded Chroma (collections clauses-<id>, questions-<id>)
     <index>/builds/<id>/records/    the parsed clauses per document (JSON)
     <index>/builds/<id>/state.json  what was ingested: file hashes, model, counts
+    <index>/models/<key>/           the embedding model tuned on the example questions (ingest/tune.py)
     <index>/builds/<id>/manifest.json  every manifest entry, including documents not held
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rag.embeddings import get_embeddings
 if TYPE_CHECKING:  # chromadb and langchain_chroma are imported when first used: they are slow to import
     import chromadb
     from langchain_chroma import Chroma
+    from langchain_huggingface import HuggingFaceEmbeddings
 
 
 class IndexMissing(RuntimeError):
@@ -74,6 +76,22 @@ class Index:
         return json.loads((self.build_dir / "state.json").read_text())
 
     @cached_property
+    def model_path(self) -> Path | None:
+        """The tuned embedding model this build was embedded with (None: the packaged model)."""
+        rel = self.state.get("model_dir")
+        if not rel:
+            return None
+        path = self.settings.index_dir / rel
+        if not (path / "tuned.json").is_file():
+            raise IndexMissing(f"the index's tuned model {path} is missing; run `policy-assistant ingest`")
+        return path
+
+    @cached_property
+    def embeddings(self) -> "HuggingFaceEmbeddings":
+        """Questions must be embedded by the model that embedded the index."""
+        return get_embeddings(self.model_path)
+
+    @cached_property
     def documents(self) -> dict[str, DocumentInfo]:
         data = json.loads((self.build_dir / "manifest.json").read_text())
         return {d["id"]: DocumentInfo.from_dict(d) for d in data}
@@ -104,6 +122,6 @@ class Index:
         return Chroma(
             client=self.client,
             collection_name=clauses if which == "clauses" else questions,
-            embedding_function=get_embeddings(),
+            embedding_function=self.embeddings,
             create_collection_if_not_exists=False,
         )

@@ -339,6 +339,27 @@ def test_json_contract(assistant):
     json.dumps(data)
 
 
+# ------------------------------------------------------------------ the tuned embedding model
+
+def test_index_is_embedded_and_searched_with_the_model_tuned_on_its_example_questions(assistant):
+    import json as _json
+
+    import numpy as np
+
+    from rag.embeddings import get_embeddings
+
+    idx = assistant.index
+    assert idx.model_path is not None and (idx.model_path / "tuned.json").is_file()
+    assert "tuned:" in idx.state["model"]
+    # A stored vector is what the index's model gives for that text, and not what the packaged one
+    # gives: questions asked with the wrong model would be compared with vectors of another space.
+    got = idx.vectorstore("questions").get(limit=1, where={"kind": "example"}, include=["documents", "embeddings"])
+    text, stored = got["documents"][0], np.array(got["embeddings"][0])
+    assert float(stored @ np.array(idx.embeddings.embed_query(text))) > 0.999
+    assert float(stored @ np.array(get_embeddings().embed_query(text))) < 0.99
+    assert _json.loads((idx.model_path / "tuned.json").read_text())["pairs"] > 1000
+
+
 # ------------------------------------------------------------------ example questions stay apart from the evals
 
 def test_no_eval_question_is_a_near_duplicate_of_an_example_question(assistant):
@@ -356,6 +377,8 @@ def test_no_eval_question_is_a_near_duplicate_of_an_example_question(assistant):
     assert examples and evals
     same = {norm(q) for q in examples} & {norm(q) for q in evals}
     assert not same, f"eval questions copied into the example questions: {sorted(same)[:5]}"
+    # The packaged model: near-duplication is about wording, and the tuned one was trained to pull
+    # every question about a clause together.
     emb = get_embeddings()
     E = np.array(emb.embed_documents(examples))
     V = np.array(emb.embed_documents(evals))

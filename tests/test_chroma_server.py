@@ -29,7 +29,8 @@ def chroma_server(tmp_path_factory):
 
 
 def test_ingest_and_answer_from_a_chroma_server(chroma_server, small_corpus, tmp_path):
-    settings = Settings(index_dir=tmp_path / "idx", corpus_dir=small_corpus, chroma_host="127.0.0.1", chroma_port=chroma_server)
+    settings = Settings(index_dir=tmp_path / "idx", corpus_dir=small_corpus, chroma_host="127.0.0.1", chroma_port=chroma_server,
+                        tune_model=False)  # tuning is tested on the real index
     first = run_ingest(settings, progress=lambda m: None)
     assert first.embedded > 0 and not first.noop
     # The vectors are on the server, not in the build folder.

@@ -21,7 +21,7 @@ WT_PDF = PROJECT_ROOT / "corpus/guidance/working-together-to-safeguard-children-
 def ingest_cli(corpus: Path, index: Path) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("policy-assistant")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "cli"]
-    return subprocess.run(cmd + ["ingest", "--corpus", str(corpus), "--index", str(index)], cwd=PROJECT_ROOT,
+    return subprocess.run(cmd + ["ingest", "--corpus", str(corpus), "--index", str(index), "--no-tune"], cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=300, env=dict(os.environ))
 
 
@@ -42,7 +42,7 @@ def live(tmp_path_factory, make_small_corpus_fn) -> Live:
     corpus = make_small_corpus_fn(root / "corpus")
     shutil.rmtree(corpus / "questions")  # the policy's 98 clauses are index enough here
     index = root / "index"
-    s = run_ingest(Settings(index_dir=index, corpus_dir=corpus), progress=lambda m: None)
+    s = run_ingest(Settings(index_dir=index, corpus_dir=corpus, tune_model=False), progress=lambda m: None)
     assert s.embedded == s.clauses == 98
     return Live(corpus, index)
 
