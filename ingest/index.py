@@ -23,7 +23,7 @@ from ingest.errors import IngestError
 from ingest.loaders import load
 from ingest.manifest import load_manifest, unlisted_files
 from ingest.questions import load_questions
-from ingest.tune import model_key, training_pairs, tune, tuned_model_id
+from ingest import tune as tuning
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
@@ -70,11 +70,11 @@ def _model_plan(settings: Settings, all_clauses: list[Clause], questions: list[E
     """(model id, folder relative to the index, training pairs) this corpus is embedded with."""
     if not settings.tune_model:
         return MODEL_ID, None, []
-    pairs = training_pairs(all_clauses, questions)
+    pairs = tuning.training_pairs(all_clauses, questions)
     if not pairs:
         return MODEL_ID, None, []
-    key = model_key(pairs)
-    return tuned_model_id(key), f"models/{key}", pairs
+    key = tuning.model_key(pairs, tuning.RECIPE)
+    return tuning.tuned_model_id(key), f"models/{key}", pairs
 
 
 @contextmanager
@@ -226,7 +226,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         if model_dir:
             # A tuned model that has to be trained again may differ in the last digits: embed afresh.
             retrain = not (settings.index_dir / model_dir / "tuned.json").is_file()
-            model_path = tune(pairs, settings.index_dir / model_dir, progress)
+            model_path = tuning.tune(pairs, settings.index_dir / model_dir, tuning.RECIPE, progress)
         existing = {} if model_dir and retrain else _fetch_existing(settings, live, {embed_key(t) for t in texts})
         todo = sorted({t for t in texts if embed_key(t) not in existing})
         summary.skipped = sum(1 for t in texts if embed_key(t) in existing)

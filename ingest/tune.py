@@ -19,18 +19,28 @@ import random
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from rag.documents import Clause, ExampleQuestion
 from rag.embeddings import MODEL_ID, base_model_path
 
-# The recipe, chosen on held-out questions (benchmarks/tune_model.py prints the alternatives).
-EPOCHS = 2
-LEARNING_RATE = 2e-5
-BATCH_SIZE = 32
-MAX_SEQ_LENGTH = 128
-SEED = 0
-RECIPE = f"mnrl-nodup e{EPOCHS} lr{LEARNING_RATE} b{BATCH_SIZE} len{MAX_SEQ_LENGTH} seed{SEED}"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How the model is tuned; chosen on held-out questions (benchmarks/tune_model.py compares)."""
+
+    epochs: int = 2
+    learning_rate: float = 2e-5
+    batch_size: int = 32
+    # Trained on, and then embedding, a clause's first 128 tokens (heading path and opening): half
+    # the time of the packaged 256, and measured slightly better than embedding whole clauses.
+    max_seq_length: int = 128
+    seed: int = 0
+
+
+RECIPE = Recipe()
 
 Progress = Callable[[str], None]
 
@@ -45,8 +55,8 @@ def training_pairs(clauses: list[Clause], questions: list[ExampleQuestion]) -> l
     return sorted(pairs)
 
 
-def model_key(pairs: list[tuple[str, str]]) -> str:
-    h = hashlib.sha256(f"{MODEL_ID}\x1e{RECIPE}".encode())
+def model_key(pairs: list[tuple[str, str]], recipe: Recipe) -> str:
+    h = hashlib.sha256(f"{MODEL_ID}\x1e{json.dumps(asdict(recipe), sort_keys=True)}".encode())
     for q, c in pairs:
         h.update(f"\x1e{q}\x1f{c}".encode())
     return h.hexdigest()[:16]
@@ -56,7 +66,7 @@ def tuned_model_id(key: str) -> str:
     return f"{MODEL_ID} tuned:{key}"
 
 
-def tune(pairs: list[tuple[str, str]], out_dir: Path, progress: Progress = print) -> Path:
+def tune(pairs: list[tuple[str, str]], out_dir: Path, recipe: Recipe, progress: Progress = print) -> Path:
     """Train on the pairs and save a sentence-transformers folder at out_dir (reused if complete)."""
     if (out_dir / "tuned.json").is_file():
         return out_dir
@@ -71,12 +81,11 @@ def tune(pairs: list[tuple[str, str]], out_dir: Path, progress: Progress = print
     from sentence_transformers.training_args import BatchSamplers
     from transformers import TrainerCallback
 
-    random.seed(SEED)
-    torch.manual_seed(SEED)
-    steps_per_epoch = -(-len(pairs) // BATCH_SIZE)
-    total = steps_per_epoch * EPOCHS
+    random.seed(recipe.seed)
+    torch.manual_seed(recipe.seed)
+    total = -(-len(pairs) // recipe.batch_size) * recipe.epochs
     progress(f"tuning the embedding model on {len(pairs):,} example questions "
-             f"({EPOCHS} epochs, {total} steps; a few minutes on a laptop CPU) ...")
+             f"({recipe.epochs} epochs, {total} steps; minutes on a laptop CPU) ...")
     started = time.monotonic()
 
     class Report(TrainerCallback):
@@ -87,19 +96,17 @@ def tune(pairs: list[tuple[str, str]], out_dir: Path, progress: Progress = print
                 progress(f"  step {state.global_step}/{state.max_steps} (about {left:.0f}s left)")
 
     model = SentenceTransformer(str(base_model_path()), device="cpu")
-    # Trained on, and then embedding, a clause's first 128 tokens (heading path and opening): half the
-    # time of the packaged 256, and measured slightly better than embedding the whole clause.
-    model.max_seq_length = MAX_SEQ_LENGTH
+    model.max_seq_length = recipe.max_seq_length
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     args = SentenceTransformerTrainingArguments(
         output_dir=str(tmp / "trainer"),
-        num_train_epochs=EPOCHS,
-        per_device_train_batch_size=BATCH_SIZE,
-        learning_rate=LEARNING_RATE,
+        num_train_epochs=recipe.epochs,
+        per_device_train_batch_size=recipe.batch_size,
+        learning_rate=recipe.learning_rate,
         warmup_steps=10,
-        seed=SEED,
-        data_seed=SEED,
+        seed=recipe.seed,
+        data_seed=recipe.seed,
         # Two questions for one clause in a batch would each count the other's clause as wrong.
         batch_sampler=BatchSamplers.NO_DUPLICATES,
         save_strategy="no",
@@ -115,7 +122,7 @@ def tune(pairs: list[tuple[str, str]], out_dir: Path, progress: Progress = print
     trainer.train()
     shutil.rmtree(tmp / "trainer", ignore_errors=True)
     model.save(str(tmp))
-    (tmp / "tuned.json").write_text(json.dumps({"base": MODEL_ID, "recipe": RECIPE, "pairs": len(pairs),
+    (tmp / "tuned.json").write_text(json.dumps({"base": MODEL_ID, "recipe": asdict(recipe), "pairs": len(pairs),
                                                 "seconds": round(time.monotonic() - started, 1)}))
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.rename(out_dir)
