@@ -22,9 +22,20 @@ def escape_md(text: str) -> str:
     return text.replace("<", "&lt;").replace("\n", "  \n")
 
 
-@st.cache_resource(show_spinner="Loading the policy and the search model ...")
-def load_assistant() -> Assistant:
+# One engine per index build: after a re-ingest the next question is answered from the new build
+# (and its model); the previous engine is dropped.
+@st.cache_resource(show_spinner="Loading the policy and the search model ...", max_entries=1)
+def load_assistant(build: str = "") -> Assistant:
     return Assistant(get_settings()).warm()
+
+
+def current_assistant() -> Assistant:
+    from rag.store import IndexMissing, current_build
+
+    build = current_build(get_settings().index_dir)
+    if build is None:
+        raise IndexMissing("no index")
+    return load_assistant(build.name)
 
 
 def assistant_or_explain() -> Assistant | None:
@@ -32,7 +43,7 @@ def assistant_or_explain() -> Assistant | None:
     from rag.store import IndexMissing
 
     try:
-        return load_assistant()
+        return current_assistant()
     except IndexMissing:
         st.error("The documents have not been indexed yet. Run `policy-assistant ingest` (or `make app`), then reload.")
         return None
