@@ -80,6 +80,9 @@ def tune(pairs: list[tuple[str, str]], out_dir: Path, recipe: Recipe, progress: 
     )
     from sentence_transformers.training_args import BatchSamplers
     from transformers import TrainerCallback
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # ingest prints its own progress lines
 
     random.seed(recipe.seed)
     torch.manual_seed(recipe.seed)
