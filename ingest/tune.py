@@ -78,7 +78,7 @@ def tune(pairs: list[tuple[str, str]], out_dir: Path, recipe: Recipe, progress: 
         SentenceTransformerTrainingArguments,
         losses,
     )
-    from sentence_transformers.training_args import BatchSamplers
+    from sentence_transformers.sentence_transformer.training_args import BatchSamplers
     from transformers import TrainerCallback
     from transformers.utils import logging as transformers_logging
 

@@ -5,8 +5,8 @@ Index layout (written by ingest.index):
     <index>/builds/<id>/chroma/     embedded Chroma (collections clauses-<id>, questions-<id>)
     <index>/builds/<id>/records/    the parsed clauses per document (JSON)
     <index>/builds/<id>/state.json  what was ingested: file hashes, model, counts
-    <index>/models/<key>/           the embedding model tuned on the example questions (ingest/tune.py)
     <index>/builds/<id>/manifest.json  every manifest entry, including documents not held
+    <index>/models/<key>/           the embedding model tuned on the example questions (ingest/tune.py)
 """
 from __future__ import annotations
 

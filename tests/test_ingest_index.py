@@ -337,3 +337,41 @@ def test_second_ingest_in_the_same_process_reuses_vectors(built):
     second = run_ingest(built.settings, progress=lambda m: None)
     assert second.changed_documents == [POLICY_ID]
     assert 0 < second.embedded < 10, f"second ingest re-embedded {second.embedded} texts (reused {second.skipped})"
+
+
+# ------------------------------------------------------------------ the tuned embedding model's lifecycle
+
+def test_tuned_model_is_reused_while_nothing_changes_and_retrained_when_a_question_does(small_corpus, tmp_path):
+    """Tuning for real on a few clauses' questions (seconds): the model serves answers, an unchanged
+    corpus reuses it, a new example question trains a new one, and models no build uses are removed."""
+    from rag.assistant import Assistant
+
+    questions = small_corpus / "questions" / f"{POLICY_ID}.toml"
+    head, *blocks = questions.read_text(encoding="utf-8").split("\n[[clause]]")
+    questions.write_text(head + "".join("\n[[clause]]" + b for b in blocks[:3]), encoding="utf-8")
+    settings = settings_for(small_corpus, tmp_path / "index", tune_model=True)
+    models = settings.index_dir / "models"
+
+    first = run_ingest(settings, progress=lambda m: None)
+    assert first.tuned_on > 10
+    [model_1] = list(models.iterdir())
+    assert Index.open(settings).model_path == model_1
+    ans = Assistant(settings=settings).ask("who are the safeguarding leads")
+    assert ans.citations[0].clause == "Key Details" and "Paul Hale" in ans.answer
+
+    again = run_ingest(settings, progress=lambda m: None)
+    assert again.noop and list(models.iterdir()) == [model_1]
+
+    def add_question(text: str) -> None:
+        body = questions.read_text(encoding="utf-8")
+        questions.write_text(body.replace("questions = [\n", f"questions = [\n  \"{text}\",\n", 1), encoding="utf-8")
+
+    add_question("who do i tell if im worried about a child")
+    second = run_ingest(settings, progress=lambda m: None)
+    assert not second.noop and second.embedded == second.clauses + second.questions  # a new model: all re-embedded
+    model_2 = Index.open(settings).model_path
+    assert model_2 != model_1 and {p.name for p in models.iterdir()} == {model_1.name, model_2.name}  # the previous build's kept
+
+    add_question("which teachers are the safeguarding leads")
+    run_ingest(settings, progress=lambda m: None)
+    assert model_1.name not in {p.name for p in models.iterdir()}  # no build left uses it
