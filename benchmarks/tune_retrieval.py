@@ -50,13 +50,14 @@ def main() -> None:
     base = FusionWeights()
     print(f"{len(retrieval)} retrieval questions; current weights {base}: cite@1 {score(base)[0]:.3f}")
     results = []
-    for dc, dq, bc, bq, gp in itertools.product([0.2, 0.35], [0.45, 0.6], [0.0, 0.1], [0.1, 0.2, 0.3], [0.7, 0.8, 0.9, 1.0]):
-        w = replace(base, dense_c=dc, dense_q=dq, bm25_c=bc, bm25_q=bq, guidance_prior=gp)
+    for dc, dq, bc, bq, ds, gp in itertools.product([0.1, 0.2], [0.45, 0.6], [0.0, 0.1], [0.1, 0.2, 0.3],
+                                                    [0.0, 0.1, 0.2, 0.3], [0.9, 1.0]):
+        w = replace(base, dense_c=dc, dense_q=dq, bm25_c=bc, bm25_q=bq, dense_s=ds, guidance_prior=gp)
         results.append((score(w), w))
     results.sort(key=lambda x: (-x[0][0], -x[0][1], -x[0][2]))
     print("best weights (cite@1, cite@3, MRR):")
     for (c1, c3, m), w in results[:8]:
-        print(f"  {c1:.3f} {c3:.3f} {m:.3f}  dense_c={w.dense_c} dense_q={w.dense_q} bm25_c={w.bm25_c} bm25_q={w.bm25_q} guidance_prior={w.guidance_prior}")
+        print(f"  {c1:.3f} {c3:.3f} {m:.3f}  dense_c={w.dense_c} dense_q={w.dense_q} bm25_c={w.bm25_c} bm25_q={w.bm25_q} dense_s={w.dense_s} guidance_prior={w.guidance_prior}")
     a.retriever.weights = results[0][1]
 
     # Threshold: the top hit's relevance for questions that should be answered vs refused.

@@ -28,11 +28,12 @@ from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
 from rag.store import chroma_client, collection_names, current_build
+from rag.text import sentences
 
 # Bump when parsing changes, so that an unchanged file is parsed again.
 PARSER_VERSION = "4"
 # Bump when what is stored per record changes, so that an unchanged corpus is indexed again.
-INDEX_SCHEMA = "2"
+INDEX_SCHEMA = "3"  # 3: clause sentences embedded too (the sentence signal in search)
 BATCH = 64
 
 Progress = Callable[[str], None]
@@ -159,16 +160,26 @@ def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> di
     found: dict[str, list[float]] = {}
     try:
         client = chroma_client(settings, live)
-        for name in collection_names(live.name):
-            col = client.get_collection(name)
-            got = col.get(include=["embeddings", "metadatas"])
-            for meta, emb in zip(got["metadatas"], got["embeddings"]):
-                k = meta.get("embed_key")
-                if k in keys:
-                    found[k] = list(emb)
     except Exception:
         return {}  # an unreadable old build only costs re-embedding
+    for name in collection_names(live.name):
+        try:
+            got = client.get_collection(name).get(include=["embeddings", "metadatas"])
+        except Exception:
+            continue  # e.g. a build from before sentences were indexed
+        for meta, emb in zip(got["metadatas"], got["embeddings"]):
+            k = meta.get("embed_key")
+            if k in keys:
+                found[k] = list(emb)
     return found
+
+
+def clause_sentences(all_clauses: list[Clause]) -> list[tuple[str, str, str]]:
+    """(doc id, clause, sentence) for every clause, its split parts joined first."""
+    parts: dict[tuple[str, str], list[str]] = {}
+    for c in all_clauses:
+        parts.setdefault((c.doc_id, c.clause), []).append(c.text)
+    return [(doc_id, clause, s) for (doc_id, clause), texts in parts.items() for s in sentences(texts)]
 
 
 def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
@@ -217,7 +228,8 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
         clause_texts = [c.embedding_text() for c in all_clauses]
         q_texts = [q.question for q in questions]
-        texts = clause_texts + q_texts
+        sentence_rows = clause_sentences(all_clauses)
+        texts = clause_texts + q_texts + [s for _, _, s in sentence_rows]
 
         def embed_key(text: str) -> str:  # vectors are reused only from the same model
             return _embed_key(text, model_id)
@@ -245,7 +257,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         summary.embedded = len(todo)
 
         client = chroma_client(settings, build)
-        clauses_name, questions_name = collection_names(build_id)
+        clauses_name, questions_name, sentences_name = collection_names(build_id)
         col = client.create_collection(clauses_name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
         for i in range(0, len(all_clauses), 1000):
             batch = all_clauses[i : i + 1000]
@@ -266,7 +278,16 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
                 metadatas=[{"doc_id": q.doc_id, "clause": q.clause, "kind": q.kind,
                             "embed_key": embed_key(q.question)} for q in batch],
             )
-        if col.count() != len(all_clauses) or qcol.count() != len(questions):
+        scol = client.create_collection(sentences_name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+        for i in range(0, len(sentence_rows), 1000):
+            batch = sentence_rows[i : i + 1000]
+            scol.add(
+                ids=[f"s-{_key(d, c, i + j, t)}" for j, (d, c, t) in enumerate(batch)],
+                documents=[t for _, _, t in batch],
+                embeddings=[vectors[embed_key(t)] for _, _, t in batch],
+                metadatas=[{"doc_id": d, "clause": c, "embed_key": embed_key(t)} for d, c, t in batch],
+            )
+        if col.count() != len(all_clauses) or qcol.count() != len(questions) or scol.count() != len(sentence_rows):
             raise RuntimeError("index verification failed: record counts differ")
         (build / "records").mkdir()
         for doc_id, clauses in clauses_by_doc.items():
@@ -275,8 +296,8 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         (build / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
         (build / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
         state = {"model": model_id, "model_dir": model_dir, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                 "counts": {"clauses": len(all_clauses), "questions": len(questions)}}
-        del col, qcol, client
+                 "counts": {"clauses": len(all_clauses), "questions": len(questions), "sentences": len(sentence_rows)}}
+        del col, qcol, scol, client
         (build / "state.json").write_text(json.dumps(state))
         _swap(settings.index_dir, build_id)
     except BaseException:

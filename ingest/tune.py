@@ -14,7 +14,9 @@ text is embedded again with it). `tune_model = false` in the settings keeps the 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import random
 import shutil
@@ -120,8 +122,11 @@ def tune(pairs: list[tuple[str, str]], out_dir: Path, recipe: Recipe, progress: 
         dataloader_num_workers=0,
     )
     data = Dataset.from_dict({"anchor": [q for q, _ in pairs], "positive": [c for _, c in pairs]})
-    trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data,
-                                         loss=losses.MultipleNegativesRankingLoss(model), callbacks=[Report()])
+    # The trainer's model card draws a progress bar of its own ("Computing widget examples") while it
+    # is set up; ingest prints its own progress lines. Errors still raise.
+    with contextlib.redirect_stderr(io.StringIO()):
+        trainer = SentenceTransformerTrainer(model=model, args=args, train_dataset=data,
+                                             loss=losses.MultipleNegativesRankingLoss(model), callbacks=[Report()])
     trainer.train()
     shutil.rmtree(tmp / "trainer", ignore_errors=True)
     model.save(str(tmp))

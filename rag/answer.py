@@ -15,6 +15,7 @@ from typing import Any
 
 from rag.documents import DocumentInfo
 from rag.retrieve import Hit
+from rag.text import units
 
 MAX_QUOTE_CHARS = 700
 # Supporting clauses (after the first) are quoted around their relevant part only: the answer
@@ -139,18 +140,6 @@ def _match(text: str, query_terms: Terms) -> float:
     return sum(query_terms[w] for w in found) if isinstance(query_terms, dict) else float(len(found))
 
 
-def units(text: str) -> list[str]:
-    """A clause's sentences and bullets, each an exact span of its text."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        body = line[2:] if line.startswith("- ") else line
-        for s in re.split(r"(?<=[.!?])\s+(?=[A-Z‘“'(])", body):
-            if s.strip():
-                out.append(s.strip())
-    return out
 
 
 def best_span(text: str, query_terms: Terms) -> str:

@@ -5,6 +5,8 @@ Signals, each per clause (a clause's parts and its example questions all point t
   dense_q   cosine of the question to the clause's nearest example question
   bm25_c    BM25 of the glossary-expanded question over clause text, scaled 0..1 in the query
   bm25_q    the same over the example questions
+  dense_s   cosine of the question to the clause's nearest sentence: a long paragraph's one vector
+            blurs the detail a question asks about ("how long can an assessment take" -> "45 working days")
 Dense signals are exact for every candidate (`Vectors`); a clause with no example questions stands
 in with its own text for the question signals. The fused score is a weighted sum (weights in
 `FusionWeights`, tuned on the eval datasets by benchmarks/tune_retrieval.py), times a document
@@ -22,6 +24,7 @@ from functools import cached_property
 from rag.documents import Clause
 from rag.glossary import definition_term, defines, expand
 from rag.store import Index
+from rag.text import merge_parts, sentences
 
 AUDIENCES = ("staff", "parent", "learner", "visitor", "governor")
 
@@ -66,11 +69,13 @@ GUIDANCE_WORDS = re.compile(
 
 @dataclass(frozen=True)
 class FusionWeights:
-    # Tuned by benchmarks/tune_retrieval.py on the eval datasets (grid over these five).
-    dense_c: float = 0.20
-    dense_q: float = 0.60
+    # Tuned by benchmarks/tune_retrieval.py on the eval datasets (grid over these and guidance_prior),
+    # then checked on the blind held-out questions (evals/heldout/).
+    dense_c: float = 0.10
+    dense_q: float = 0.45
     bm25_c: float = 0.0
-    bm25_q: float = 0.20
+    bm25_q: float = 0.10
+    dense_s: float = 0.10
     guidance_prior: float = 0.90  # national guidance supports; the school's policy comes first
     guidance_prior_when_asked: float = 1.0  # ...unless the question is about the guidance's subjects
     # "what does KCSIE say about ...": the document named comes first, unless the school's own
@@ -101,7 +106,9 @@ class Hit:
     dense_q: float = 0.0
     bm25_c: float = 0.0
     bm25_q: float = 0.0
+    dense_s: float = 0.0
     matched_question: str = ""
+    matched_sentence: str = ""  # the clause's sentence nearest the question
 
     @property
     def key(self) -> str:
@@ -113,20 +120,9 @@ class Hit:
 
     @property
     def text(self) -> str:
-        return _merge_parts([p.text for p in self.parts])
+        return merge_parts([p.text for p in self.parts])
 
 
-def _merge_parts(texts: list[str]) -> str:
-    """Join a split paragraph's parts, dropping the sentence each part repeats from the one before."""
-    out = texts[0] if texts else ""
-    for t in texts[1:]:
-        overlap = 0
-        for k in range(min(len(out), len(t)), 20, -1):
-            if out.endswith(t[:k]):
-                overlap = k
-                break
-        out = out + (t[overlap:] if overlap else " " + t)
-    return out
 
 
 class Vectors:
@@ -142,7 +138,8 @@ class Vectors:
     def __init__(self, vectorstore, where: dict | None = None):
         import numpy as np
 
-        got = vectorstore.get(where=where, include=["embeddings", "metadatas", "documents"])
+        got = (vectorstore.get(where=where, include=["embeddings", "metadatas", "documents"]) if vectorstore is not None
+               else {"metadatas": [], "documents": [], "embeddings": []})
         rows = sorted(zip(got["metadatas"], got["documents"], got["embeddings"]),
                       key=lambda r: (r[0]["doc_id"], r[0]["clause"]))
         self.keys = [f"{m['doc_id']}#{m['clause']}" for m, _, _ in rows]
@@ -239,11 +236,17 @@ class Retriever:
         return stemmer, keys, ret_c, qs, ret_q
 
     @cached_property
-    def _vectors(self) -> tuple[Vectors, Vectors, Vectors, Vectors]:
-        """Clause vectors, example-question vectors, "not covered" example vectors, concern examples."""
+    def _vectors(self) -> tuple[Vectors, Vectors, Vectors, Vectors, Vectors]:
+        """Clause vectors, example-question vectors, "not covered" example vectors, concern examples,
+        clause sentences."""
         questions = self.index.vectorstore("questions")
+        try:
+            sentences = self.index.vectorstore("sentences")
+        except Exception:  # a build from before sentences were indexed: no sentence signal until re-ingest
+            sentences = None
         return (Vectors(self.index.vectorstore("clauses")), Vectors(questions, {"kind": "example"}),
-                Vectors(questions, {"kind": "not_covered"}), Vectors(questions, {"kind": "concern"}))
+                Vectors(questions, {"kind": "not_covered"}), Vectors(questions, {"kind": "concern"}),
+                Vectors(sentences))
 
     def warm(self) -> None:
         """Load the model, stores and BM25 now, so the first question is as fast as the rest."""
@@ -328,14 +331,19 @@ class Retriever:
         w = self.weights
         if vector is None:
             vector = self.embeddings.embed_query(question)
-        clause_vectors, question_vectors, *_ = self._vectors
+        clause_vectors, question_vectors, _, _, sentence_vectors = self._vectors
         dense_c, _ = clause_vectors.best_per_clause(vector)
         dense_q, matched = question_vectors.best_per_clause(vector)
+        dense_s, matched_s = sentence_vectors.best_per_clause(vector)
         for v in also:
             more_c, _ = clause_vectors.best_per_clause(v)
             more_q, more_matched = question_vectors.best_per_clause(v)
+            more_s, more_matched_s = sentence_vectors.best_per_clause(v)
             for key, s in more_c.items():
                 dense_c[key] = max(dense_c.get(key, 0.0), s)
+            for key, s in more_s.items():
+                if s > dense_s.get(key, 0.0):
+                    dense_s[key], matched_s[key] = s, more_matched_s[key]
             for key, s in more_q.items():
                 if s > dense_q.get(key, 0.0):
                     dense_q[key], matched[key] = s, more_matched[key]
@@ -350,7 +358,7 @@ class Retriever:
             return hits[key]
 
         # Candidates: the best clauses on each signal; each then gets its score on every signal.
-        for scores in (dense_c, dense_q):
+        for scores in (dense_c, dense_q, dense_s):
             for key in sorted(scores, key=scores.__getitem__, reverse=True)[: w.candidates]:
                 hit(key)
 
@@ -379,6 +387,8 @@ class Retriever:
         for key, h in hits.items():
             h.dense_c = dense_c.get(key, 0.0)
             h.dense_q = dense_q.get(key, 0.0)
+            h.dense_s = dense_s.get(key, 0.0)
+            h.matched_sentence = matched_s.get(key, "")
             h.matched_question = matched.get(key, "")
 
         asks_guidance = bool(GUIDANCE_WORDS.search(question)) or not POLICY_SUBJECT.search(question)
@@ -391,7 +401,8 @@ class Retriever:
                 # For ranking only: `relevance` (is anything here at all?) stays on what was measured.
                 dense_q = h.dense_c + w.cold_dense_offset if h.dense_c else 0.0
                 bm25_q = w.cold_bm25 * h.bm25_c
-            s = w.dense_c * h.dense_c + w.dense_q * dense_q + w.bm25_c * h.bm25_c + w.bm25_q * bm25_q
+            s = (w.dense_c * h.dense_c + w.dense_q * dense_q + w.bm25_c * h.bm25_c + w.bm25_q * bm25_q
+                 + w.dense_s * h.dense_s)
             if h.doc_id not in self.policy_ids:
                 s *= w.guidance_prior_when_asked if asks_guidance else w.guidance_prior
             elif sections and h.clause.startswith(sections):

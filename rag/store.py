@@ -2,7 +2,7 @@
 
 Index layout (written by ingest.index):
     <index>/CURRENT                 name of the live build (swapped atomically)
-    <index>/builds/<id>/chroma/     embedded Chroma (collections clauses-<id>, questions-<id>)
+    <index>/builds/<id>/chroma/     embedded Chroma (collections clauses-<id>, questions-<id>, sentences-<id>)
     <index>/builds/<id>/records/    the parsed clauses per document (JSON)
     <index>/builds/<id>/state.json  what was ingested: file hashes, model, counts
     <index>/builds/<id>/manifest.json  every manifest entry, including documents not held
@@ -41,8 +41,9 @@ def chroma_client(settings: Settings, build_dir: Path) -> "chromadb.ClientAPI":
     return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
 
 
-def collection_names(build_id: str) -> tuple[str, str]:
-    return f"clauses-{build_id}", f"questions-{build_id}"
+def collection_names(build_id: str) -> tuple[str, str, str]:
+    """Clause texts, example questions (and not-covered and concern examples), clause sentences."""
+    return f"clauses-{build_id}", f"questions-{build_id}", f"sentences-{build_id}"
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -118,10 +119,10 @@ class Index:
     def vectorstore(self, which: str) -> "Chroma":
         from langchain_chroma import Chroma
 
-        clauses, questions = collection_names(self.build_id)
+        names = dict(zip(("clauses", "questions", "sentences"), collection_names(self.build_id)))
         return Chroma(
             client=self.client,
-            collection_name=clauses if which == "clauses" else questions,
+            collection_name=names[which],
             embedding_function=self.embeddings,
             create_collection_if_not_exists=False,
         )

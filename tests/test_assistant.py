@@ -202,11 +202,20 @@ def test_fusion_beats_each_signal_alone(assistant):
 
     try:
         fused = top1(FusionWeights())
-        bm25 = top1(FusionWeights(dense_c=0, dense_q=0, bm25_c=1, bm25_q=0))
-        dense = top1(FusionWeights(dense_c=1, dense_q=0, bm25_c=0, bm25_q=0))
+        bm25 = top1(FusionWeights(dense_c=0, dense_q=0, bm25_c=1, bm25_q=0, dense_s=0))
+        dense = top1(FusionWeights(dense_c=1, dense_q=0, bm25_c=0, bm25_q=0, dense_s=0))
     finally:
         r.weights = FusionWeights()
     assert fused >= 5 and fused > bm25 and fused > dense
+
+
+def test_a_detail_inside_a_long_paragraph_is_found_by_its_sentence(assistant):
+    """Working Together 155 is a long paragraph; the time limit a parent asks about is one sentence of it."""
+    hits = assistant.retriever.search("how many days max for a social work assessment", "parent", k=3)
+    assert hits[0].key == "working-together-2023#155"
+    assert "45 working days" in hits[0].matched_sentence
+    ans = assistant.ask("how many days max for a social work assessment", audience="parent")
+    assert ans.citations[0].clause == "155" and "45 working days" in ans.answer
 
 
 # ------------------------------------------------------------------ refusal

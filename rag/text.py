@@ -1,0 +1,41 @@
+"""Plain-text helpers shared by ingest (which embeds sentences) and answers (which quote them)."""
+from __future__ import annotations
+
+import re
+
+# A sentence shorter than this ("See Annex C.") says too little to be matched on its own.
+MIN_SENTENCE_CHARS = 25
+
+
+def merge_parts(texts: list[str]) -> str:
+    """Join a split paragraph's parts, dropping the sentence each part repeats from the one before."""
+    out = texts[0] if texts else ""
+    for t in texts[1:]:
+        overlap = 0
+        for k in range(min(len(out), len(t)), 20, -1):
+            if out.endswith(t[:k]):
+                overlap = k
+                break
+        out = out + (t[overlap:] if overlap else " " + t)
+    return out
+
+
+def units(text: str) -> list[str]:
+    """A clause's sentences and bullets, each an exact span of its text."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        body = line[2:] if line.startswith("- ") else line
+        for s in re.split(r"(?<=[.!?])\s+(?=[A-Z‘“'(])", body):
+            if s.strip():
+                out.append(s.strip())
+    return out
+
+
+def sentences(parts: list[str]) -> list[str]:
+    """A clause's sentences worth matching a question against, for the sentence signal in search.
+    A clause with none (a heading, a one-line pointer) stands in with its whole text."""
+    text = merge_parts(parts)
+    return [u for u in units(text) if len(u) > MIN_SENTENCE_CHARS] or ([text] if text.strip() else [])
