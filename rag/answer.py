@@ -140,8 +140,6 @@ def _match(text: str, query_terms: Terms) -> float:
     return sum(query_terms[w] for w in found) if isinstance(query_terms, dict) else float(len(found))
 
 
-
-
 def best_span(text: str, query_terms: Terms) -> str:
     """The clause's most relevant sentence; a bullet comes with the lead-in it completes."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]

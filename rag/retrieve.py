@@ -24,7 +24,7 @@ from functools import cached_property
 from rag.documents import Clause
 from rag.glossary import definition_term, defines, expand
 from rag.store import Index
-from rag.text import merge_parts, sentences
+from rag.text import merge_parts
 
 AUDIENCES = ("staff", "parent", "learner", "visitor", "governor")
 
@@ -121,8 +121,6 @@ class Hit:
     @property
     def text(self) -> str:
         return merge_parts([p.text for p in self.parts])
-
-
 
 
 class Vectors:
