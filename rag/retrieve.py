@@ -20,11 +20,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
 from rag.documents import Clause
 from rag.glossary import definition_term, defines, expand
 from rag.store import Index
 from rag.text import merge_parts
+
+if TYPE_CHECKING:
+    import numpy
 
 AUDIENCES = ("staff", "parent", "learner", "visitor", "governor")
 
@@ -177,6 +181,16 @@ class Vectors:
         return float(sims[i]), self.texts[i]
 
 
+class IndexVectors(NamedTuple):
+    """The index's vectors, each grouped by the clause it points to."""
+
+    clauses: Vectors  # clause text (with its heading path)
+    example: Vectors  # example questions
+    not_covered: Vectors  # topics the documents do not answer
+    concern: Vectors  # situations that need the safeguarding route
+    sentences: Vectors  # each clause's sentences
+
+
 @dataclass
 class Lookup:
     """A question asking for a clause by its number."""
@@ -234,17 +248,17 @@ class Retriever:
         return stemmer, keys, ret_c, qs, ret_q
 
     @cached_property
-    def _vectors(self) -> tuple[Vectors, Vectors, Vectors, Vectors, Vectors]:
-        """Clause vectors, example-question vectors, "not covered" example vectors, concern examples,
-        clause sentences."""
+    def _vectors(self) -> "IndexVectors":
         questions = self.index.vectorstore("questions")
         try:
             sentences = self.index.vectorstore("sentences")
         except Exception:  # a build from before sentences were indexed: no sentence signal until re-ingest
             sentences = None
-        return (Vectors(self.index.vectorstore("clauses")), Vectors(questions, {"kind": "example"}),
-                Vectors(questions, {"kind": "not_covered"}), Vectors(questions, {"kind": "concern"}),
-                Vectors(sentences))
+        return IndexVectors(clauses=Vectors(self.index.vectorstore("clauses")),
+                            example=Vectors(questions, {"kind": "example"}),
+                            not_covered=Vectors(questions, {"kind": "not_covered"}),
+                            concern=Vectors(questions, {"kind": "concern"}),
+                            sentences=Vectors(sentences))
 
     def warm(self) -> None:
         """Load the model, stores and BM25 now, so the first question is as fast as the rest."""
@@ -315,11 +329,11 @@ class Retriever:
 
     def not_covered_similarity(self, vector: list[float]) -> tuple[float, str]:
         """Cosine to the nearest "not covered" example (a topic the documents do not answer)."""
-        return self._vectors[2].nearest(vector)
+        return self._vectors.not_covered.nearest(vector)
 
-    def examples(self, kind: str) -> tuple[list[str], "np.ndarray"]:
+    def examples(self, kind: str) -> tuple[list[str], "numpy.ndarray"]:
         """Texts and vectors of one kind of indexed example: example | not_covered | concern."""
-        v = self._vectors[{"example": 1, "not_covered": 2, "concern": 3}[kind]]
+        v = getattr(self._vectors, kind)
         return v.texts, v.matrix
 
     def search(self, question: str, audience: str | None = None, k: int = 5, vector: list[float] | None = None,
@@ -329,7 +343,8 @@ class Retriever:
         w = self.weights
         if vector is None:
             vector = self.embeddings.embed_query(question)
-        clause_vectors, question_vectors, _, _, sentence_vectors = self._vectors
+        vectors = self._vectors
+        clause_vectors, question_vectors, sentence_vectors = vectors.clauses, vectors.example, vectors.sentences
         dense_c, _ = clause_vectors.best_per_clause(vector)
         dense_q, matched = question_vectors.best_per_clause(vector)
         dense_s, matched_s = sentence_vectors.best_per_clause(vector)
