@@ -23,15 +23,23 @@ def doc_matches(row: dict, cite: dict) -> bool:
     return want == cite.get("doc_id", "").lower() or want in cite.get("doc_title", "").lower()
 
 
+def split_expected(entry: str) -> tuple[str | None, str]:
+    """An expected clause is "6.2.4" (in the row's expected_doc, or the policy), or "doc_id#clause" for a
+    clause of another document: a KCSIE concern's answer leads with the school policy's routes."""
+    doc, sep, clause = str(entry).rpartition("#")
+    return (doc, clause) if sep else (None, clause)
+
+
 def rank_of_expected(row: dict, result: dict) -> int | None:
     """1-based rank of the first citation naming an expected clause (from the expected document).
 
     A refused answer cites nothing: the "closest passages" it lists are not an answer."""
     if result.get("refused") and not result.get("escalation"):
         return None
-    expected = {str(c) for c in row.get("expected_clauses", [])}
+    expected = [split_expected(c) for c in row.get("expected_clauses", [])]
     for i, c in enumerate(result.get("citations", []), 1):
-        if str(c.get("clause")) in expected and doc_matches(row, c):
+        clause = str(c.get("clause"))
+        if any(clause == want and (c.get("doc_id") == doc if doc else doc_matches(row, c)) for doc, want in expected):
             return i
     return None
 

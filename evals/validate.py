@@ -2,8 +2,10 @@
 
 Every row: a unique id, a known audience and kind; every expected clause exists in its document;
 every must_mention phrase occurs in one of the expected clauses; a lookup of a clause that does
-not exist expects nothing. The policy dataset covers every section (at least two answerable
-questions each). Run: python -m evals.validate [DATASET.jsonl ...]
+not exist expects nothing; an escalation row expects the policy's route its answer must lead with
+(issue 3: the DSL team in Key Details for a concern about a child, the LADO for one about a member of
+staff), naming it "doc_id#clause" when the row's expected_doc is a guidance document. The policy
+dataset covers every section (at least two answerable questions each). Run: python -m evals.validate [DATASET.jsonl ...]
 """
 from __future__ import annotations
 
@@ -13,11 +15,15 @@ from collections import Counter
 from pathlib import Path
 
 from evals.datasets_io import load_rows
+from evals.metrics import split_expected
 from rag.config import get_settings
 from rag.retrieve import AUDIENCES, Retriever
 from rag.store import Index
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
+# The routes an escalation answer leads with: the DSL team (Key Details) or, for a concern about a
+# member of staff, the LADO (6.7.4; 6.2.7 for illegal content on a staff device).
+ESCALATION_ROUTES = {"Key Details", "6.7.4", "6.2.7"}
 POLICY_SECTIONS = ["1", "2", "3", "4", "5", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9"]
 
 
@@ -41,12 +47,18 @@ def validate(paths: list[Path], retriever: Retriever) -> list[str]:
             if row["kind"] == "out_of_scope" and expected:
                 errors.append(f"{where}: an out_of_scope row expects no clauses")
             texts = []
-            for clause in expected:
-                hit = retriever.clause(doc, clause)
+            routes = False
+            for entry in expected:
+                other_doc, clause = split_expected(entry)
+                hit = retriever.clause(other_doc or doc, clause)
                 if hit is None:
-                    errors.append(f"{where}: clause {clause!r} does not exist in {doc}")
+                    errors.append(f"{where}: clause {clause!r} does not exist in {other_doc or doc}")
                 else:
                     texts.append(_norm(hit.text))
+                    routes |= (other_doc or doc) == policy and clause in ESCALATION_ROUTES
+            if row["kind"] == "escalation" and not routes:
+                errors.append(f"{where}: an escalation row expects the route its answer leads with "
+                              f"({', '.join(sorted(ESCALATION_ROUTES))} in {policy})")
             for phrase in row.get("must_mention", []):
                 if texts and not any(_norm(phrase) in t for t in texts):
                     errors.append(f"{where}: must_mention {phrase!r} is in none of {expected}")

@@ -24,7 +24,7 @@ from rag.concern import ConcernClassifier
 from rag.config import Settings, get_settings
 from rag.glossary import expand, normalize, respell
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
-from rag.safety import MAX_CHARS, escalation_by_pattern, screen
+from rag.safety import MAX_CHARS, escalation_by_pattern, immediate_danger, screen
 from rag.store import Index
 
 # Below this relevance (best cosine to a clause or to one of its example questions) the question
@@ -271,12 +271,16 @@ class Assistant:
         return Answer(question, prefix + text, cites, refused=True, kind="no_such_clause")
 
     def _route_hits(self, about_staff: bool, text: str) -> list[Hit]:
-        wanted = ["5.8", "Key Details"]
+        """The policy's routes for this concern, most urgent first: the LADO for a concern about a member
+        of staff; the police (5.8: 999) when a child is in danger now; otherwise the DSL team (Key
+        Details), who decide whether to call the police (5.8 is about illegal activity)."""
         if about_staff:
-            wanted += ["6.2.7"] if re.search(r"illegal|indecent|images?|criminal|porn|photos?|pics", text, re.I) else []
-            wanted += ["6.7.4"]
+            wanted = ["6.2.7"] if re.search(r"illegal|indecent|images?|(?<!nothing )criminal|porn|photos?|pics", text, re.I) else []
+            wanted += ["6.7.4", "Key Details", "5.8"]
+        elif immediate_danger(text):
+            wanted = ["5.8", "Key Details", "6.8.5"]
         else:
-            wanted += ["6.8.5"]
+            wanted = ["Key Details", "5.8", "6.8.5"]
         return [h for c in wanted if (h := self.retriever.clause(self.policy_id, c)) is not None]
 
     def dsl_contacts(self, key_details: str) -> tuple[list[str], str]:
@@ -303,21 +307,17 @@ class Assistant:
         hits = self._route_hits(about_staff, text)
         policy = self.docs[self.policy_id]
         cites = [make_citation(h, policy, set(), 1.0) for h in hits]
-        by_clause = {h.clause: h for h in hits}
         lines = ["**⚠️ This may be a safeguarding concern: act on it now.**"]
-        if "5.8" in by_clause:
-            lines.append(f"1. **If a child is in immediate danger or at risk of harm, call 999.** "
-                         f"“{by_clause['5.8'].text}” [{policy.short_title} § 5.8]")
-        if "Key Details" in by_clause:
-            names, _ = self.dsl_contacts(by_clause["Key Details"].text)
-            if names:
-                lines.append(f"2. **Tell a Designated Safeguarding Lead (DSL) today:** {'; '.join(names)}. "
-                             f"[{policy.short_title} § Key Details]")
-        n = 3
-        for c in ("6.2.7", "6.7.4", "6.8.5"):
-            if c in by_clause:
-                lines.append(f"{n}. “{by_clause[c].text}” [{policy.short_title} § {c}]")
-                n += 1
+        for n, h in enumerate(hits, 1):
+            if h.clause == "5.8":
+                lines.append(f"{n}. **If a child is in immediate danger or at risk of harm, call 999.** "
+                             f"“{h.text}” [{policy.short_title} § 5.8]")
+            elif h.clause == "Key Details":
+                names, _ = self.dsl_contacts(h.text)
+                who = f":** {'; '.join(names)}." if names else ".**"
+                lines.append(f"{n}. **Tell a Designated Safeguarding Lead (DSL) today{who} [{policy.short_title} § Key Details]")
+            else:
+                lines.append(f"{n}. “{h.text}” [{policy.short_title} § {h.clause}]")
         return "\n".join(lines), cites
 
     def _escalation_answer(self, question, text, about_staff, hits, terms, prefix) -> Answer:
@@ -326,19 +326,17 @@ class Assistant:
         score = {h.key: h.score for h in hits}
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        # Sources: the first route (999 and the police; the LADO for a concern about a member of staff),
-        # then the clause that speaks to this situation, then the other routes and clauses. The clause
-        # comes first when it answers the question as asked (DIRECT_ANSWER: "should I open the image?").
+        # Sources: the first route (see _route_hits), then the clause that speaks to this situation, then
+        # the other routes and clauses. The clause comes first when it answers the question as asked
+        # (DIRECT_ANSWER: "should I open the image?").
         # A concern is in scope whatever its words, so those clauses need only be near the question
         # (ESCALATION_SUPPORT), not as near as an ordinary answer's.
         others = [h for h in hits if h.key not in route_keys and h.relevance >= ESCALATION_SUPPORT]
         extra_cites = self._supporting(others, terms) if others else []
-        lado = {"6.2.7", "6.7.4"} if about_staff else set()
-        routes_ranked = sorted(route_cites, key=lambda c: c.clause not in lado)
         if others and others[0].relevance >= DIRECT_ANSWER and not about_staff:
-            merged = extra_cites[:1] + routes_ranked + extra_cites[1:]
+            merged = extra_cites[:1] + route_cites + extra_cites[1:]
         else:
-            merged = routes_ranked[:1] + extra_cites[:1] + routes_ranked[1:] + extra_cites[1:]
+            merged = route_cites[:1] + extra_cites[:1] + route_cites[1:] + extra_cites[1:]
         body = ""
         if extra_cites:
             body = "\n\n**What the documents say:**\n\n" + compose_extractive(

@@ -125,6 +125,16 @@ _inj = [re.compile(p, re.I) for p in INJECTION_PATTERNS]
 _pd = [re.compile(p) if "[A-Z]" in p else re.compile(p, re.I) for p in PERSONAL_DATA_PATTERNS]
 _STAFF = re.compile(_STAFF_WORDS + r"|\badult (at|in) (the )?school\b", re.I)
 
+# A child in danger now, not only at risk: then the police (999) come before the DSL. Everything else
+# goes to the DSL first, as KCSIE asks of staff; the DSL decides whether the police are called.
+IMMEDIATE_DANGER = re.compile(
+    r"\b(immediate|in) danger\b|\bright now\b|\btonight\b|\btomorrow\b|\b(this|after) (evening|afternoon|school|weekend)\b|"
+    r"\bon (his|her|their|my) way\b|\bto meet\b|\bmeet (up|him|her|them)\b|\b(pick|collect) (him|her|them|my \w+) up\b|"
+    r"\b(kill|end) (him|her|them|my|your)sel\w*|\bend (his|her|their|my) life\b|\bsuicid\w*|\bwants? to die\b|\boverdose\w*|"
+    r"\b(knife|knives|gun|weapon)s?\b|\bmissing\b|\b(ran|run(ning)?) away\b|\bhas(n'?t| not) (come|gone) home\b",
+    re.I,
+)
+
 
 @dataclass(frozen=True)
 class Screen:
@@ -152,6 +162,10 @@ def escalation_by_pattern(text: str) -> str:
         if soft:
             return soft[0]
     return ""
+
+
+def immediate_danger(text: str) -> bool:
+    return bool(IMMEDIATE_DANGER.search(text))
 
 
 def screen(question: str, concern_probability: float | None = None) -> Screen:

@@ -23,11 +23,13 @@ def test_the_validator_catches_a_wrong_clause_and_a_phrase_not_in_it(tmp_path):
          "must_mention": ["personal phones are fine"]},
         {"id": "x2", "audience": "alien", "question": "what does 6.2.4 say", "kind": "clause_lookup", "expected_clauses": [],
          "must_mention": []},
+        {"id": "x3", "audience": "staff", "question": "a girl has had FGM", "kind": "escalation", "expected_clauses": ["42"],
+         "expected_doc": "kcsie-2025", "must_mention": []},
     ]
     bad.write_text("\n".join(json.dumps(r) for r in rows))
     errors = "\n".join(validate([bad], Retriever(Index.open(get_settings()))))
     for expected in ("'2.1' does not exist", "'personal phones are fine' is in none", "audience 'alien'",
-                     "6.2.4 exists", "'x2' is used 2 times"):
+                     "6.2.4 exists", "'x2' is used 2 times", "x3: an escalation row expects the route"):
         assert expected in errors
 
 
@@ -39,3 +41,16 @@ def test_a_refused_answer_does_not_count_as_citing_its_closest_passages():
     answered = compute([row], [{"answer": "", "citations": [cite], "refused": False}])
     refused = compute([row], [{"answer": "", "citations": [cite], "refused": True}])
     assert answered["cite_at_3"] == 1.0 and refused["cite_at_3"] == 0.0 and refused["false_refusal"] == 1.0
+
+
+def test_an_escalation_row_counts_the_policys_route_cited_first():
+    # A KCSIE concern's answer leads with the school's DSL team: "doc_id#clause" names that route.
+    from evals.metrics import rank_of_expected
+
+    row = {"id": "x", "kind": "escalation", "question": "q", "expected_doc": "kcsie-2025",
+           "expected_clauses": ["42", "meopham-policy-2020#Key Details"], "must_mention": []}
+    route = {"doc_id": "meopham-policy-2020", "clause": "Key Details"}
+    para = {"doc_id": "kcsie-2025", "clause": "42"}
+    assert rank_of_expected(row, {"citations": [route, para], "escalation": True}) == 1
+    assert rank_of_expected(row, {"citations": [{"doc_id": "working-together-2023", "clause": "Key Details"}, para]}) == 2
+    assert rank_of_expected(row, {"citations": [{"doc_id": "meopham-policy-2020", "clause": "42"}]}) is None
