@@ -65,6 +65,9 @@ ESCALATION_PATTERNS = [
     r"\b(ran|run(ning)?) away\b", r"\bmissing (child|pupil|girl|boy)\b",
     r"\bcounty lines\b", r"\btraffick\w*", r"\bexploit(ed|ation|ing)\b", r"\bradicali[sz]\w*", r"\bextremis\w*", r"\bfgm\b",
     r"\bforced marriage\b", r"\bcriminal offen[cs]e\b",
+    # FGM in the words a child may use for it rather than the term
+    r"\bcut\b.{0,20}\bdown there\b", r"\b(female )?circumcis\w*", r"\bcutting (party|ceremony)\b",
+    r"\b(special|secret) (procedure|ceremony|operation)\b.{0,60}\b(abroad|holiday|summer|family|woman)\b",
     # a member of staff and a pupil
     _STAFF_WORDS + r".{0,60}\b(messag\w*|dm\w*|text\w*|snap\w*|whats ?app\w*|tik ?tok\w*|insta\w*|contact\w*|add(ed|ing)?|follow\w*|friend\w*|sending|sends|sent|calls?|calling|rings?)\b.{0,40}" + _CHILD_OBJ,
     _CHILD_OBJ + r".{0,60}\b(messag\w*|dm\w*|text\w*|snap\w*|contact\w*)\b.{0,20}\bby (a |the |their |her |his )?" + _STAFF_WORDS,
@@ -124,6 +127,9 @@ _soft = {p for p in _esc if p.pattern in SOFT_PATTERNS}
 _inj = [re.compile(p, re.I) for p in INJECTION_PATTERNS]
 _pd = [re.compile(p) if "[A-Z]" in p else re.compile(p, re.I) for p in PERSONAL_DATA_PATTERNS]
 _STAFF = re.compile(_STAFF_WORDS + r"|\badult (at|in) (the )?school\b", re.I)
+# "teacher here", "I'm a TA": who is asking, not who the concern is about.
+_SELF_AS_STAFF = re.compile(r"\b(i'?m|i am|im|as)\s+(a|an|the|one of the)?\s*(\w+\s+)?" + _STAFF_WORDS + r"|"
+                            + _STAFF_WORDS + r"\s+here\b", re.I)
 
 # A child in danger now, not only at risk: then the police (999) come before the DSL. Everything else
 # goes to the DSL first, as KCSIE asks of staff; the DSL decides whether the police are called.
@@ -178,7 +184,7 @@ def screen(question: str, concern_probability: float | None = None) -> Screen:
     semantic = (concern_probability is not None and concern_probability >= ESCALATION_PROBABILITY
                 and not is_definition_question(text))
     escalation = bool(reason) or semantic
-    about_staff = escalation and bool(_STAFF.search(text))
+    about_staff = escalation and bool(_STAFF.search(_SELF_AS_STAFF.sub(" ", text)))
     searched = text[:MAX_CHARS]
     if any(p.search(text) for p in _inj):
         return Screen("injection", escalation, about_staff, truncated, searched, "prompt injection")
