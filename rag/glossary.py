@@ -70,14 +70,21 @@ def normalize(question: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def load_spellings(path: Path = GLOSSARY_FILE) -> dict[str, str]:
-    return {k.lower(): v for k, v in tomllib.loads(path.read_text(encoding="utf-8")).get("spellings", {}).items()}
+def load_spellings(path: Path = GLOSSARY_FILE) -> tuple[dict[str, str], re.Pattern | None]:
+    """The short forms (a word or a phrase: "insta", "4 cs") and one pattern that finds any of them."""
+    spellings = {" ".join(k.lower().split()): v
+                 for k, v in tomllib.loads(path.read_text(encoding="utf-8")).get("spellings", {}).items()}
+    # Longest first, so "4 cs" is spelled out before "cs" could be.
+    alternation = "|".join(r"\s+".join(map(re.escape, k.split())) for k in sorted(spellings, key=len, reverse=True))
+    return spellings, (re.compile(rf"(?<![A-Za-z0-9])({alternation})(?![A-Za-z0-9])", re.I) if spellings else None)
 
 
 def respell(question: str) -> str:
-    """The question with short forms spelled out ("insta" -> "instagram", "r" -> "are")."""
-    spellings = load_spellings()
-    return re.sub(r"[A-Za-z0-9]+", lambda m: spellings.get(m.group(0).lower(), m.group(0)), question)
+    """The question with short forms spelled out ("insta" -> "instagram", "r" -> "are", "4 Cs" -> the four areas of risk)."""
+    spellings, pattern = load_spellings()
+    if pattern is None:
+        return question
+    return pattern.sub(lambda m: spellings[" ".join(m.group(0).lower().split())], question)
 
 
 def expand(question: str) -> str:

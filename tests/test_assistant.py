@@ -150,6 +150,13 @@ def test_a_section_of_the_policy_asked_for_by_name_comes_first(assistant):
 def test_short_forms_are_also_read_spelled_out(assistant):
     assert respell("r u allowed on insta at break") == "are you allowed on instagram at break"
     assert respell("can i share a picture") == "can i share a picture"
+    # A phrase, too: the model does not know the 4 Cs, KCSIE's four areas of risk, by that name.
+    assert "content, contact, conduct and commerce" in respell("what are the 4 Cs of online safety")
+
+
+def test_a_shorthand_the_model_does_not_know_finds_its_paragraph(assistant):
+    ans = assistant.ask("remind me of the four Cs for online safety", audience="staff")
+    assert clauses(ans)[0] == "135" and "commerce" in ans.answer
     ans = assistant.ask("is it ok to scroll insta on my lunch", audience="staff")  # refused before
     assert not ans.refused and clauses(ans)[0] == "6.6.6"
 
