@@ -3,9 +3,10 @@
 Every row: a unique id, a known audience and kind; every expected clause exists in its document;
 every must_mention phrase occurs in one of the expected clauses; a lookup of a clause that does
 not exist expects nothing; an escalation row expects the policy's route its answer must lead with
-(issue 3: the DSL team in Key Details for a concern about a child, the LADO for one about a member of
-staff), naming it "doc_id#clause" when the row's expected_doc is a guidance document. The policy
-dataset covers every section (at least two answerable questions each). Run: python -m evals.validate [DATASET.jsonl ...]
+(issue 3: the DSL team in Key Details for a concern about a child, the LADO for one about a member
+of staff), naming it "doc_id#clause" when the row's expected_doc is a guidance document. The policy
+dataset covers every section (at least two answerable questions each).
+Run: python -m evals.validate [DATASET.jsonl ...]
 """
 from __future__ import annotations
 
