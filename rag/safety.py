@@ -137,7 +137,7 @@ _SELF_AS_STAFF = re.compile(r"\b(i'?m|i am|im|as)\s+(a|an|the|one of the)?\s*(\w
 # A child in danger now, not only at risk: then the police (999) come before the DSL. Everything else
 # goes to the DSL first, as KCSIE asks of staff; the DSL decides whether the police are called.
 IMMEDIATE_DANGER = re.compile(
-    r"\b(immediate|in) danger\b|\bright now\b|\btonight\b|\btomorrow\b|\b(this|after) (evening|afternoon|school|weekend)\b|"
+    r"\b(immediate|in) danger\b|\bright now\b|\btonight\b|\btomorrow\b|\bthis (evening|afternoon|weekend)\b|\bafter school (today|tomorrow)\b|"
     r"\bon (his|her|their|my) way\b|\bto meet\b|\bmeet (up|him|her|them)\b|\b(pick|collect) (him|her|them|my \w+) up\b|"
     r"\b(kill|end) (him|her|them|my|your)sel\w*|\bend (his|her|their|my) life\b|\bsuicid\w*|\bwants? to die\b|\boverdose\w*|"
     r"\b(knife|knives|gun|weapon)s?\b|\bmissing\b|\b(ran|run(ning)?) away\b|\bhas(n'?t| not) (come|gone) home\b",
