@@ -1,15 +1,19 @@
-"""Escalation recall and false alarms, patterns alone vs patterns + the concern classifier. Printed.
+"""Does the safeguarding screen carry over to situations and voices it was not trained on? Printed.
 
-    python benchmarks/escalation.py [DATASET.jsonl ...]
+    python benchmarks/escalation.py
 
-Default datasets: the eval datasets and the held-out sets in evals/heldout/ (written blind). For each
-probability threshold (and regularisation C) it prints, per dataset, how many concerns escalate and
-how many other questions raise a false alarm. The classifier is retrained here from the index for
-each C, exactly as rag/concern.py trains it. Used to choose ESCALATION_PROBABILITY and C.
+Escalation: for each concern category of corpus/questions/concerns.toml (sextortion, neglect, ...),
+the concern classifier is retrained without that category and asked about it; a situation counts as
+caught when the patterns or the classifier (at CONCERN_PROBABILITY) escalate it, as rag/safety.py
+does. The same for each voice (parent, staff, pupil, visitor). Then false alarms: how many answerable
+and off-topic questions of the eval sets (never training data) escalate with the full classifier.
+Personal data: the same, category by category, for corpus/questions/personal-data.toml, and how many
+answerable questions would be refused as personal data. Used to choose the probabilities and C.
 """
 from __future__ import annotations
 
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,42 +22,79 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from evals.datasets_io import load_rows  # noqa: E402
+from ingest.questions import load_screen_examples  # noqa: E402
+from rag import safety  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
-from rag.concern import ConcernClassifier  # noqa: E402
+from rag.classifier import train_screeners  # noqa: E402
 from rag.glossary import normalize  # noqa: E402
-from rag.safety import escalation_by_pattern, is_definition_question  # noqa: E402
 
 
 def main() -> None:
-    paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "evals/datasets").glob("*.jsonl")) + sorted(
-        (ROOT / "evals/heldout").glob("*.jsonl"))
     a = Assistant().warm()
-    rows = [(p.name, r) for p in paths for r in load_rows(p)]
-    vectors = np.array(a.index.embeddings.embed_documents([normalize(r["question"]) for _, r in rows]))
-    pattern = np.array([bool(escalation_by_pattern(r["question"])) for _, r in rows])
-    definition = np.array([is_definition_question(r["question"]) for _, r in rows])
-    concern = np.array([r["kind"] == "escalation" for _, r in rows])
-    clf = a._concern
-    print(f"classifier: {clf.positives} concern examples, {clf.negatives} other questions")
+    embed = a.index.embeddings.embed_documents
 
-    def show(label: str, escalates: np.ndarray) -> None:
-        parts = []
-        for name in dict.fromkeys(n for n, _ in rows):
-            idx = np.array([n == name for n, _ in rows])
-            c, o = idx & concern, idx & ~concern
-            parts.append(f"{name}: {int((escalates & c).sum())}/{int(c.sum())} caught, "
-                         f"{int((escalates & o).sum())}/{int(o.sum())} false")
-        print(f"  {label:22s} " + " | ".join(parts))
+    def vectors_of(texts: list[str]) -> list[list[np.ndarray]]:
+        """Each text's readings (as typed, spelled out), embedded as Assistant.ask embeds them."""
+        readings = [safety.readings(normalize(t)) for t in texts]
+        flat = np.array(embed([r for rs in readings for r in rs]))
+        out, i = [], 0
+        for rs in readings:
+            out.append(list(flat[i : i + len(rs)]))
+            i += len(rs)
+        return out
 
-    show("patterns only", pattern)
-    _, pos = a.retriever.examples("concern")
-    negatives = np.array([row for kind in ("example", "not_covered")
-                          for t, row in zip(*a.retriever.examples(kind)) if not escalation_by_pattern(t)])
-    for c in (0.3, 1.0, 3.0):
-        clf = ConcernClassifier.fit(pos, negatives, c)
-        p = np.array([clf.probability(v) for v in vectors])
-        for t in (0.5, 0.6, 0.7, 0.8):
-            show(f"+ classifier C={c} p>={t}", pattern | ((p >= t) & ~definition))
+    examples = load_screen_examples(a.settings.corpus_dir)
+    screen_rows = [e for e in examples if e.kind in ("concern", "personal_data")]
+    screen_vectors = vectors_of([e.text for e in screen_rows])
+    pattern_escalates = [bool(safety.escalation_by_pattern(e.text)) for e in screen_rows]
+    pattern_personal = [safety.personal_data_by_pattern(e.text) for e in screen_rows]
+
+    def without(held_out: set[str]):
+        def examples_of(kind: str):
+            texts, matrix = a.retriever.examples(kind)
+            keep = [i for i, t in enumerate(texts) if t not in held_out]
+            return [texts[i] for i in keep], matrix[keep]
+        return train_screeners(examples_of, safety.escalation_by_pattern)
+
+    for kind, attr, threshold, by_pattern, label in (
+        ("concern", "concern", safety.CONCERN_PROBABILITY, pattern_escalates, "escalation"),
+        ("personal_data", "personal_data", safety.PERSONAL_DATA_PROBABILITY, pattern_personal, "personal data"),
+    ):
+        idx = [i for i, e in enumerate(screen_rows) if e.kind == kind]
+        print(f"\n{label}: {len(idx)} examples; caught = patterns or classifier p >= {threshold}")
+        for split in ("category", "voice"):
+            groups: dict[str, list[int]] = defaultdict(list)
+            for i in idx:
+                groups[getattr(screen_rows[i], split) or "(none)"].append(i)
+            results = []
+            for name, members in sorted(groups.items()):
+                clf = getattr(without({screen_rows[i].text for i in members}), attr)
+                caught = [by_pattern[i] or clf.probability(*screen_vectors[i]) >= threshold for i in members]
+                patterns_only = sum(by_pattern[i] for i in members)
+                results.append((sum(caught) / len(members), name, sum(caught), len(members), patterns_only))
+            print(f"  leave one {split} out (recall, caught/n, patterns alone):")
+            for recall, name, got, n, pat in sorted(results):
+                print(f"    {name:28s} {recall:5.2f}  {got:3d}/{n:<3d}  patterns {pat}")
+            print(f"    worst {split}: {min(results)[1]} {min(results)[0]:.2f}; "
+                  f"mean {np.mean([r[0] for r in results]):.2f}")
+
+    # False alarms and false refusals on questions no classifier was trained on.
+    rows = [r for folder in ("evals/datasets", "evals/dev") for p in sorted((ROOT / folder).glob("*.jsonl"))
+            for r in load_rows(p)]
+    full = train_screeners(a.retriever.examples, safety.escalation_by_pattern)
+    vecs = vectors_of([r["question"] for r in rows])
+    concern_p = [full.concern.probability(*v) for v in vecs]
+    personal_p = [full.personal_data.probability(*v) for v in vecs]
+    for kinds, label in ((("answerable", "clause_lookup"), "answerable"), (("out_of_scope",), "out of scope"),
+                         (("escalation",), "concerns")):
+        sel = [i for i, r in enumerate(rows) if r["kind"] in kinds]
+        for t in (0.4, 0.5, 0.6, 0.7):
+            alarms = sum(bool(safety.escalation_by_pattern(rows[i]["question"])) or concern_p[i] >= t for i in sel)
+            print(f"{label} ({len(sel)}): escalate at p>={t}: {alarms} ({alarms / len(sel):.3f})")
+        screens = [safety.screen(rows[i]["question"], concern_p[i], personal_p[i]) for i in sel]
+        refused = sum(s.kind == "personal_data" for s in screens)
+        escalated = sum(s.escalation for s in screens)
+        print(f"{label} ({len(sel)}): as shipped, escalated {escalated}, refused as personal data {refused}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Compare the packaged embedding model with models tuned at ingest (ingest/tune.py), on questions
-the tuning never sees: the eval datasets and the blind held-out sets (evals/heldout/).
+the tuning never sees: the eval datasets and the blind held-out sets (evals/dev/).
 
 Each recipe gets its own index in a temporary folder (tuning takes minutes per recipe).
 Run: python benchmarks/tune_model.py [epochs ...]   (numbers, not a test; default: 1 2)
@@ -22,7 +22,7 @@ from rag.config import get_settings  # noqa: E402
 
 SETS = {
     "eval": sorted((ROOT / "evals/datasets").glob("*.jsonl")),
-    "blind": sorted((ROOT / "evals/heldout").glob("*.jsonl")),
+    "blind": sorted((ROOT / "evals/dev").glob("*.jsonl")),
 }
 
 

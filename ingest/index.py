@@ -145,12 +145,10 @@ def _plan(settings: Settings, live: Path | None, progress: Progress):
         clauses_by_doc[doc.id] = records
     qs = load_questions(corpus, clauses_by_doc)
     warnings.extend(qs.warnings)
-    negatives = [ExampleQuestion("", "", q, "not_covered") for q in qs.not_covered]
-    concerns = [ExampleQuestion("", "", q, "concern") for q in qs.concerns]
-    if not concerns:
+    if not qs.concerns:
         warnings.append("no concern examples (corpus/questions/concerns.toml): concerns in everyday words "
                         "will not escalate; only the patterns in rag/safety.py will")
-    return manifest, files, clauses_by_doc, qs.questions + negatives + concerns, warnings, changed
+    return manifest, files, clauses_by_doc, qs.questions + qs.examples(), warnings, changed
 
 
 def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> dict[str, list[float]]:

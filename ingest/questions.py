@@ -19,12 +19,52 @@ def clause_text_sha(texts: list[str]) -> str:
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
 
 
+# Screening examples: situations and requests sorted by category (and by who is writing), so that
+# benchmarks/screening.py can hold out a whole category or voice and measure what carries over.
+VOICES = ("parent", "staff", "pupil", "visitor")
+# file kind -> index kind
+SCREEN_KINDS = {"concern": "concern", "personal-data": "personal_data"}
+
+
+@dataclass(frozen=True)
+class ScreenExample:
+    text: str
+    kind: str  # concern | personal_data | privacy_counter (a rule question in the same words: answer it)
+    category: str = ""
+    voice: str = ""
+
+
 @dataclass
 class QuestionSet:
     questions: list[ExampleQuestion] = field(default_factory=list)
     not_covered: list[str] = field(default_factory=list)  # negative examples: topics the corpus does not answer
-    concerns: list[str] = field(default_factory=list)  # situations that need the safeguarding route
+    screen: list[ScreenExample] = field(default_factory=list)  # concerns, personal-data requests, counter-examples
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def concerns(self) -> list[str]:
+        return [e.text for e in self.screen if e.kind == "concern"]
+
+    def examples(self) -> list[ExampleQuestion]:
+        """The not-covered and screening examples as index rows (a category rides in `clause`)."""
+        return ([ExampleQuestion("", "", q, "not_covered") for q in self.not_covered]
+                + [ExampleQuestion("", e.category, e.text, e.kind) for e in self.screen])
+
+
+def _screen_examples(data: dict) -> list[ScreenExample]:
+    kind = SCREEN_KINDS[data["kind"]]
+    out = [ScreenExample(q, kind) for q in data.get("questions", [])]
+    for cat in data.get("category", []):
+        for voice in VOICES:
+            out += [ScreenExample(q, kind, str(cat.get("id", "")), voice) for q in cat.get(voice, [])]
+    out += [ScreenExample(q, "privacy_counter") for q in data.get("answerable", [])]
+    return out
+
+
+def load_screen_examples(corpus_dir: Path) -> list[ScreenExample]:
+    """Only the screening examples (concerns, personal-data requests, counter-examples), by category
+    and voice: what benchmarks/escalation.py holds out a category or voice at a time from."""
+    return load_questions(corpus_dir, {}).screen
 
 
 def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) -> QuestionSet:
@@ -42,14 +82,23 @@ def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) ->
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise IngestError(path, f"malformed questions file: {e}") from None
-        if data.get("kind") in ("not-covered", "concern"):
-            into = result.not_covered if data["kind"] == "not-covered" else result.concerns
+        if data.get("kind") == "not-covered":
             for q in data.get("questions", []):
                 q = " ".join(str(q).split())
-                if q and q not in into:
-                    into.append(q)
+                if q and q not in result.not_covered:
+                    result.not_covered.append(q)
+            continue
+        if data.get("kind") in SCREEN_KINDS:
+            seen_text = {(e.kind, e.text) for e in result.screen}
+            for e in _screen_examples(data):
+                e = ScreenExample(" ".join(str(e.text).split()), e.kind, e.category, e.voice)
+                if e.text and (e.kind, e.text) not in seen_text:  # one row per text and kind: ids are by text
+                    seen_text.add((e.kind, e.text))
+                    result.screen.append(e)
             continue
         doc_id = data.get("doc_id")
+        if not clauses_by_doc:
+            continue
         if doc_id not in clauses_by_doc:
             result.warnings.append(f"{path}: doc_id '{doc_id}' is not an ingested document; file skipped")
             continue

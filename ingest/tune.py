@@ -4,7 +4,7 @@ Why: all-MiniLM-L6-v2 matches on topic words, so "when is sports day" lands on "
 day need a DBS check". Training it on the FAQ (each example question paired with its clause's text,
 the other clauses in the batch as negatives) teaches it this school's vocabulary and which
 differences matter. Measured on questions it never saw (the eval datasets and the blind held-out
-sets in evals/heldout/): cite@1, cite@3, refusal and false refusals improved on both (README,
+sets in evals/dev/): cite@1, cite@3, refusal and false refusals improved on both (README,
 "Measured"; benchmarks/tune_model.py).
 
 The tuned model belongs to the corpus it was trained on: it is saved under <index>/models/<key>,

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rag.documents import DocumentInfo
+from rag.question_type import QuestionType, gives, question_type
 from rag.retrieve import Hit
 from rag.text import units
 
@@ -53,6 +54,7 @@ class Answer:
     latency_ms: float = 0.0
     kind: str = "answer"  # answer | lookup | not_covered | escalation | injection | personal_data | empty | no_such_clause
     routes: str = ""  # escalation: the safeguarding routes, shown first
+    escalation_level: str = ""  # urgent (act now) | concern (may be a safeguarding matter)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,8 @@ class Answer:
             ],
             "refused": self.refused,
             "escalation": self.escalation,
+            **({"escalation_level": self.escalation_level} if self.escalation else {}),
+            "kind": self.kind,
             "backend": self.backend,
             "latency_ms": round(self.latency_ms, 1),
         }
@@ -210,20 +214,53 @@ def _blockquote(text: str) -> str:
     return "\n".join("> " + ln for ln in text.split("\n"))
 
 
-def leads_for(cites: list[Citation], texts: list[str], query_terms: Terms) -> list[tuple[str, Citation]]:
+def _typed_span(text: str, query_terms: Terms, qtype: QuestionType) -> tuple[float, str] | None:
+    """The clause's sentence that gives this type of answer (a time, a person) and shares most words
+    with the question; None if no sentence on the question's subject gives one."""
+    scored = [(_match(u, query_terms), u) for u in units(text) if gives(qtype, u)]
+    scored = [(m, u) for m, u in scored if m > 0]
+    return max(scored, key=lambda x: x[0]) if scored else None
+
+
+def leads_for(cites: list[Citation], texts: list[str], query_terms: Terms,
+              question: str = "") -> list[tuple[str, Citation]]:
     """The direct answer: the best clause's best sentence, plus, for a question in two parts
-    ("phone poolside to take pics"), the sentence of another cited clause that answers the rest."""
+    ("phone poolside to take pics"), the sentence of another cited clause that answers the rest.
+    For a when / how long / how many / who question, the lead is a sentence that gives that kind of
+    answer, from the best clause that has one; if none does, the best sentence stays and
+    `missing_fact` says so."""
     first = best_span(texts[0], query_terms)
+    qtype = question_type(question)
     out = [(first, cites[0])]
-    covered = content_terms(first) & set(query_terms)
+    if qtype and not gives(qtype, first):
+        typed = [(i, t) for i, text in enumerate(texts) if (t := _typed_span(text, query_terms, qtype))]
+        best_first = _match(first, query_terms)
+        # Another clause's typed sentence leads only when it is about as much on the question's subject.
+        usable = [(i, t) for i, t in typed if i == 0 or t[0] >= 0.6 * best_first]
+        if usable:
+            i, (_, span) = usable[0]
+            out = [(span, cites[i])] + ([(first, cites[0])] if i else [])
+    covered = set().union(*(content_terms(t) for t, _ in out)) & set(query_terms)
     for c, text in zip(cites[1:], texts[1:]):
+        if len(out) >= 2:
+            break
         span = best_span(text, query_terms)
         new = (content_terms(span) & set(query_terms)) - covered
         # A second line only when it is a sentence a reader takes in at a glance.
-        if len(new) >= 2 and len(out) < 2 and len(span) <= SECOND_LEAD_CHARS:
+        if len(new) >= 2 and len(span) <= SECOND_LEAD_CHARS and all(span != t for t, _ in out):
             out.append((span, c))
             covered |= new
     return out
+
+
+def missing_fact(question: str, leads: list[tuple[str, Citation]]) -> str:
+    """"The policy doesn't say how long." when the question asks for a time, length, number or person
+    and no lead line gives one: never let a sentence without it read as the answer."""
+    qtype = question_type(question)
+    if qtype is None or any(gives(qtype, text) for text, _ in leads):
+        return ""
+    where = leads[0][1].doc_title if leads else "The documents"
+    return f"_{where} doesn't say {qtype.phrase}. What it says:_\n\n"
 
 
 def compose_extractive(cites: list[Citation], lead: str | list[tuple[str, Citation]]) -> str:

@@ -19,10 +19,12 @@ from rag.answer import (
     compose_extractive,
     leads_for,
     make_citation,
+    missing_fact,
 )
-from rag.concern import ConcernClassifier
+from rag.classifier import Screeners, train_screeners
 from rag.config import Settings, get_settings
 from rag.glossary import expand, normalize, respell
+from rag.other_policies import NamedPolicy, asked_named_policy, find_named_policies
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
 from rag.safety import MAX_CHARS, escalation_by_pattern, immediate_danger, screen
 from rag.store import Index
@@ -93,22 +95,12 @@ class Assistant:
 
     def warm(self) -> "Assistant":
         self.retriever.warm()
-        _ = self._term_weights, self._document_words, self._concern
+        _ = self._term_weights, self._document_words, self._screeners
         return self
 
     @cached_property
-    def _concern(self) -> ConcernClassifier:
-        import numpy as np
-
-        pos_texts, pos = self.retriever.examples("concern")
-        negatives = []
-        for kind in ("example", "not_covered"):
-            texts, matrix = self.retriever.examples(kind)
-            # An example question that itself reports a concern is not a negative example.
-            negatives += [(t, row) for t, row in zip(texts, matrix) if not escalation_by_pattern(t)]
-        negatives.sort(key=lambda r: r[0])  # a fixed order: the same index always gives the same model
-        order = np.argsort(pos_texts, kind="stable")
-        return ConcernClassifier.fit(pos[order] if len(pos) else pos, np.array([row for _, row in negatives]))
+    def _screeners(self) -> Screeners:
+        return train_screeners(self.retriever.examples, escalation_by_pattern)
 
     @cached_property
     def _term_weights(self) -> TermWeights:
@@ -132,7 +124,11 @@ class Assistant:
             return Answer(question, HELP_TEXT, refused=True, kind="empty")
         search_text = normalize(self._with_context(first.text, history))
         vector = self.retriever.embeddings.embed_query(search_text)
-        s = screen(question, concern_probability=self._concern.probability(vector))
+        # Short forms spelled out ("insta", "theyll", "u", "2"): a second reading for search and screening.
+        spelled = respell(search_text)
+        also = [self.retriever.embeddings.embed_query(spelled)] if spelled != search_text else []
+        s = screen(question, concern_probability=self._screeners.concern.probability(vector, *also),
+                   personal_probability=self._screeners.personal_data.probability(vector, *also))
         prefix = ""
         if s.truncated:
             prefix = f"_Your message was long, so I used its first {MAX_CHARS:,} characters._\n\n"
@@ -144,25 +140,26 @@ class Assistant:
                 else "I can't look up or share personal information about pupils, families or staff. " + ASK_OFFICE
             )
             if s.escalation:
-                routes, route_cites = self._routes(s.about_staff, first.text)
+                routes, route_cites = self._routes(s.about_staff, first.text, s.level)
                 return Answer(question, prefix + routes + "\n\n" + text, route_cites, refused=True, escalation=True,
-                              kind=s.kind, routes=routes)
+                              kind=s.kind, routes=routes, escalation_level=s.level)
             return Answer(question, prefix + text, refused=True, kind=s.kind)
 
         lookup = self.retriever.lookup(first.text)
         if lookup is not None and not s.escalation:
             return self._lookup_answer(question, lookup, prefix)
 
+        named = asked_named_policy(search_text, self._named_policies)
+        if named and not s.escalation:
+            return self._named_policy_answer(question, named, prefix)
         other = self._other_policy(search_text)
         if other and not s.escalation:
             return self._not_covered(question, [], prefix,
                                      f"The documents I hold don't include the school's {other} policy.")
-        spelled = respell(search_text)
-        also = [self.retriever.embeddings.embed_query(spelled)] if spelled != search_text else []
         hits = self.retriever.search(search_text, audience, k=60, vector=vector, also=also)
         terms = self._term_weights.for_question(first.text, expand(first.text))
         if s.escalation:
-            return self._escalation_answer(question, first.text, s.about_staff, hits, terms, prefix)
+            return self._escalation_answer(question, first.text, s, hits, terms, prefix)
         # When both keyword searches agree with the top clause, the question uses the documents' own
         # words for it ("fitbit at work", "smartwatch in class" -> 6.1.2, wearable technology): that
         # is evidence of its own, so the relevance bar is lower, and above the usual bar an off-topic
@@ -184,8 +181,9 @@ class Assistant:
             if composed is not None:
                 text, used = composed
                 return Answer(question, prefix + text, used, kind="answer", backend=self.backend)
-        leads = leads_for(cites, [self._hit(c).text for c in cites], terms)
-        return Answer(question, prefix + compose_extractive(cites, leads), cites, kind="answer")
+        leads = leads_for(cites, [self._hit(c).text for c in cites], terms, first.text)
+        text = missing_fact(first.text, leads) + compose_extractive(cites, leads)
+        return Answer(question, prefix + text, cites, kind="answer")
 
     def _compose_llm(self, question: str, cites: list[Citation]):
         from rag.llm import compose_llm
@@ -243,6 +241,22 @@ class Assistant:
                 return name
         return ""
 
+    @cached_property
+    def _named_policies(self) -> list[NamedPolicy]:
+        """The other policies the school's policy names, with the clauses that name them."""
+        return find_named_policies((h.key, h.text) for k in self.retriever.by_key
+                                   if (h := self.retriever.clause(*k.split("#", 1))) and h.doc_id in self.retriever.policy_ids)
+
+    def _named_policy_answer(self, question: str, named: NamedPolicy, prefix: str) -> Answer:
+        hits = [self.retriever.clause(*k.split("#", 1)) for k in named.clauses[:2]]
+        terms = set(content_terms(named.name)) | {"polici"}
+        cites = [make_citation(h, self.docs[h.doc_id], terms, 1.0, limit=SUPPORT_QUOTE_CHARS) for h in hits if h]
+        where = ", ".join(f"§ {c.clause}" for c in cites)
+        text = (f"The policy refers to the school's **{named.name} policy** ({where}), which I don't hold, so I can't "
+                f"tell you what it says. {ASK_OFFICE}\n\n")
+        return Answer(question, prefix + text + compose_extractive(cites, best_span(hits[0].text, terms)), cites,
+                      kind="other_policy")
+
     def _not_covered(self, question: str, hits: list[Hit], prefix: str, why: str = "") -> Answer:
         nearest = hits[:2]
         text = f"{why or NOT_COVERED} {ASK_OFFICE}"
@@ -255,11 +269,18 @@ class Assistant:
     def _lookup_answer(self, question: str, lookup, prefix: str) -> Answer:
         if lookup.hits:
             h = lookup.hits[0]
-            doc = self.docs[h.doc_id]
-            cite = make_citation(h, doc, set(), 1.0)
+            cite = make_citation(h, self.docs[h.doc_id], set(), 1.0)
             cite.quote = h.text if len(h.text) <= 2500 else cite.quote
-            text = compose_extractive([cite], best_span(h.text, set()))
-            return Answer(question, prefix + text, [cite], kind="lookup")
+            # A section ("section 6.3": its clauses) or the same paragraph number in two documents.
+            more = [make_citation(o, self.docs[o.doc_id], set(), 0.9, limit=SUPPORT_QUOTE_CHARS) for o in lookup.hits[1:3]]
+            intro = ""
+            if h.clause != lookup.number:
+                listed = ", ".join(o.clause for o in lookup.hits)
+                intro = f"Section {lookup.number} of the {self.docs[h.doc_id].short_title} has clauses {listed}.\n\n"
+            elif more:
+                intro = "".join(f"{c.doc_title} also has a paragraph {c.clause}, quoted second.\n\n" for c in more)
+            text = intro + compose_extractive([cite, *more], best_span(h.text, set()))
+            return Answer(question, prefix + text, [cite, *more], kind="lookup")
         doc_title = self.docs[lookup.doc_id].short_title if lookup.doc_id in self.docs else "the documents"
         near = ", ".join(h.clause for h in lookup.nearest)
         text = f"There is no clause {lookup.number} in the {doc_title}."
@@ -302,36 +323,42 @@ class Assistant:
                 in_dsl = False
         return names, governor
 
-    def _routes(self, about_staff: bool, text: str) -> tuple[str, list[Citation]]:
-        """The policy's own routes, quoted from it: nothing here is written by hand."""
+    def _routes(self, about_staff: bool, text: str, level: str = "urgent") -> tuple[str, list[Citation]]:
+        """The policy's own routes, quoted from it: nothing here is written by hand. An urgent concern
+        gets all of them under "act now"; a likely one gets the first route as the answer's first line."""
         hits = self._route_hits(about_staff, text)
+        if level != "urgent":
+            hits = hits[:1]
         policy = self.docs[self.policy_id]
         cites = [make_citation(h, policy, set(), 1.0) for h in hits]
-        lines = ["**⚠️ This may be a safeguarding concern: act on it now.**"]
+        lines = (["**⚠️ This may be a safeguarding concern: act on it now.**"] if level == "urgent"
+                 else ["**This may be a safeguarding matter.**"])
         for n, h in enumerate(hits, 1):
+            number = f"{n}. " if len(hits) > 1 else ""
             if h.clause == "5.8":
-                lines.append(f"{n}. **If a child is in immediate danger or at risk of harm, call 999.** "
+                lines.append(f"{number}**If a child is in immediate danger or at risk of harm, call 999.** "
                              f"“{h.text}” [{policy.short_title} § 5.8]")
             elif h.clause == "Key Details":
                 names, _ = self.dsl_contacts(h.text)
                 who = f":** {'; '.join(names)}." if names else ".**"
-                lines.append(f"{n}. **Tell a Designated Safeguarding Lead (DSL) today{who} [{policy.short_title} § Key Details]")
+                lines.append(f"{number}**Tell a Designated Safeguarding Lead (DSL) today{who} [{policy.short_title} § Key Details]")
             else:
-                lines.append(f"{n}. “{h.text}” [{policy.short_title} § {h.clause}]")
+                lines.append(f"{number}“{h.text}” [{policy.short_title} § {h.clause}]")
         return "\n".join(lines), cites
 
-    def _escalation_answer(self, question, text, about_staff, hits, terms, prefix) -> Answer:
-        routes, route_cites = self._routes(about_staff, text)
-        route_keys = {f"{c.doc_id}#{c.clause}" for c in route_cites}
+    def _escalation_answer(self, question, text, screen_, hits, terms, prefix) -> Answer:
+        about_staff, level = screen_.about_staff, screen_.level
+        routes, route_cites = self._routes(about_staff, text, level)
+        all_route_keys = {h.key for h in self._route_hits(about_staff, text)}
         score = {h.key: h.score for h in hits}
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        # Sources: the first route (see _route_hits), then the clause that speaks to this situation, then
-        # the other routes and clauses. The clause comes first when it answers the question as asked
+        # Sources: the first route (see _route_hits), then the passage that speaks to this situation, then
+        # the other routes and passages. The passage comes first when it answers the question as asked
         # (DIRECT_ANSWER: "should I open the image?").
-        # A concern is in scope whatever its words, so those clauses need only be near the question
+        # A concern is in scope whatever its words, so those passages need only be near the question
         # (ESCALATION_SUPPORT), not as near as an ordinary answer's.
-        others = [h for h in hits if h.key not in route_keys and h.relevance >= ESCALATION_SUPPORT]
+        others = [h for h in hits if h.key not in all_route_keys and h.relevance >= ESCALATION_SUPPORT]
         extra_cites = self._supporting(others, terms) if others else []
         if others and others[0].relevance >= DIRECT_ANSWER and not about_staff:
             merged = extra_cites[:1] + route_cites + extra_cites[1:]
@@ -339,6 +366,8 @@ class Assistant:
             merged = route_cites[:1] + extra_cites[:1] + route_cites[1:] + extra_cites[1:]
         body = ""
         if extra_cites:
-            body = "\n\n**What the documents say:**\n\n" + compose_extractive(
-                extra_cites, best_span(self._hit(extra_cites[0]).text, terms))
-        return Answer(question, prefix + routes + body, merged, escalation=True, kind="escalation", routes=routes)
+            leads = leads_for(extra_cites, [self._hit(c).text for c in extra_cites], terms, text)
+            body = ("\n\n**What the documents say:**\n\n" + missing_fact(text, leads)
+                    + compose_extractive(extra_cites, leads))
+        return Answer(question, prefix + routes + body, merged, escalation=True, kind="escalation", routes=routes,
+                      escalation_level=level)

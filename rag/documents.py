@@ -110,7 +110,9 @@ class ExampleQuestion:
     clause: str
     question: str
     # example (points to its clause) | not_covered (a topic the documents do not answer)
-    # | concern (a situation that needs the safeguarding route)
+    # | concern (a situation that needs the safeguarding route) | personal_data (a request for
+    # information about identifiable people) | privacy_counter (a rule question in the same words);
+    # for these three, `clause` holds the example's category
     kind: str = "example"
 
     @property

@@ -79,12 +79,49 @@ def load_spellings(path: Path = GLOSSARY_FILE) -> tuple[dict[str, str], re.Patte
     return spellings, (re.compile(rf"(?<![A-Za-z0-9])({alternation})(?![A-Za-z0-9])", re.I) if spellings else None)
 
 
+# Text-speak "2" and "4" (pupils: "he wants me 2 send pics 4 money") are read as "to" and "for" only
+# when the words around them say so: "year 4", "2 days", "para 4" and "at 2" stay numbers.
+_BARE_2_4 = re.compile(r"(?<![\w.£$])([24])(?![\w.%:£$])")
+_KEEPS_NUMBER_BEFORE = set("""year yr y class age aged stage ks para paragraph paragraphs clause section part page annex
+at by of than the only under over about around last next every top grade level step number no after before until
+till from and or plus times x""".split())
+_KEEPS_NUMBER_AFTER = set("""days day weeks week months month years year hours hour hrs mins minutes seconds secs times
+o'clock oclock pm am kids children pupils boys girls people phones of or and x weeks' days' yrs""".split())
+_TO_AFTER = set("""me u you him her them us my ur your the a an school meet see go do send get tell be keep post share
+someone anyone somebody anybody say talk come hang stay delete show give call text snap chat play help stop report
+sleep leave""".split())
+_TO_BEFORE = set("""talk talking want wants wanted have has had got going need needs trying try tried asked asks told tells
+said meet up go come came went used ask tell sent send back listen close able nice mean says keeps""".split())
+_FOR_AFTER = set("""me u you him her them us my ur your the a money pics pictures photos nudes cash free ages ever sure
+real it something nothing""".split())
+_FOR_BEFORE = set("""asked asking ask asks paid pay paying waiting wait looking look sorry ready them him her it this that
+pics photos money nudes""".split())
+
+
+def _spell_bare_numbers(text: str) -> str:
+    def spell(m: re.Match) -> str:
+        before = re.findall(r"[\w'§]+", text[: m.start()].lower())[-1:]
+        after = re.findall(r"[\w']+", text[m.end():].lower())[:1]
+        b, a = (before[0] if before else ""), (after[0] if after else "")
+        if b in _KEEPS_NUMBER_BEFORE or a in _KEEPS_NUMBER_AFTER or b.isdigit() or a.isdigit():
+            return m.group(0)
+        if m.group(1) == "2" and (a in _TO_AFTER or b in _TO_BEFORE):
+            return "to"
+        if m.group(1) == "4" and (a in _FOR_AFTER or b in _FOR_BEFORE):
+            return "for"
+        return m.group(0)
+
+    return _BARE_2_4.sub(spell, text)
+
+
 def respell(question: str) -> str:
-    """The question with short forms spelled out ("insta" -> "instagram", "r" -> "are", "4 Cs" -> the four areas of risk)."""
+    """The question with short forms spelled out ("insta" -> "instagram", "r" -> "are", "theyll" ->
+    "they'll", "4 Cs" -> the four areas of risk, text-speak "2"/"4" -> "to"/"for")."""
     spellings, pattern = load_spellings()
     if pattern is None:
         return question
-    return pattern.sub(lambda m: spellings[" ".join(m.group(0).lower().split())], question)
+    spelled = pattern.sub(lambda m: spellings[" ".join(m.group(0).lower().split())], question)
+    return _spell_bare_numbers(spelled)
 
 
 def expand(question: str) -> str:

@@ -69,12 +69,28 @@ GUIDANCE_WORDS = re.compile(
     r"information sharing|share information|data protection|gdpr|consent to share|referral|refer)\b",
     re.I,
 )
+# Questions about statutory duties (what schools, governors and the DSL must do; training, recruitment,
+# allegations, multi-agency work) are the guidance's to answer: the policy-first prior is for questions
+# about the school's own rules.
+DUTY_WORDS = re.compile(
+    r"\b(duty|duties|responsibilit(y|ies)|statutory|required by law|legal requirements?|must (schools?|colleges?|governors?|we|the school)|"
+    r"(schools?|colleges?|governors?|governing bod(y|ies)|proprietors?|trusts?|boards?) (must|have to|need to|should|are required)|"
+    r"governing bod(y|ies)|proprietors?|trustees?|training|trained|induction|refresher|updates? (training|every)|"
+    r"recruit\w*|interview\w*|references?|dbs|barred list|single central record|prohibition|section 128|"
+    r"allegations?|lado|designated officers?|(who|which) can be (the |a )?(dsl|designated)|deputy dsls?|dsl'?s? role|"
+    r"(role|job) of the (dsl|designated)|early help|multi-?agency|safeguarding partners?|local authority|social workers?|"
+    r"child protection plans?|child(ren)? in need|looked[- ]after|previously looked[- ]after|virtual school|"
+    r"alternative provision|elective home education|home educat\w*|children missing (from )?education|attendance|"
+    r"ofsted|inspect\w*|filtering (and|&) monitoring standards|information sharing|share information|"
+    r"record[- ]keeping|keep records|records? of concerns)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
 class FusionWeights:
     # Tuned by benchmarks/tune_retrieval.py on the eval datasets (grid over these and guidance_prior),
-    # then checked on the blind held-out questions (evals/heldout/).
+    # then checked on the blind held-out questions (evals/dev/).
     dense_c: float = 0.10
     dense_q: float = 0.45
     bm25_c: float = 0.0
@@ -189,6 +205,8 @@ class IndexVectors(NamedTuple):
     not_covered: Vectors  # topics the documents do not answer
     concern: Vectors  # situations that need the safeguarding route
     sentences: Vectors  # each clause's sentences
+    personal_data: Vectors  # requests for information about identifiable pupils, families or staff
+    privacy_counter: Vectors  # rule questions in the same words as such requests
 
 
 @dataclass
@@ -201,14 +219,26 @@ class Lookup:
     nearest: list[Hit] = field(default_factory=list)  # otherwise the nearest real ones
 
 
-LOOKUP_DOTTED = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){1,2})(?![\d.]*\d)")
-LOOKUP_PARA = re.compile(r"\b(?:para(?:graph)?s?|clause|section|§)\s*(\d{1,3}(?:\.\d{1,2}){0,2})\b", re.I)
+# Look-ups: a message holding the number of a clause or paragraph shows it first, whatever the words
+# around it ("can you pull up 6.4.2 for me", "KCSIE para 140", "working together paragraph 4",
+# "paragraph 140"). A number is read as a look-up when it names an existing clause, or when the words
+# say it is one (a "para"/"clause"/"section" word, a document name right before it, or little else
+# in the message); then a number that does not exist says so. "3.30 pm" and "year 6" are not look-ups.
+_NOT_A_CLAUSE_AFTER = r"(?!\s*(?:am|pm|%|hours?|hrs?|mins?|minutes?|days?|weeks?|months?|years?|yrs?|times|o'?clock|kg|km|m)\b)"
+LOOKUP_DOTTED = re.compile(r"(?<![\d.£$])(\d{1,2}(?:\.\d{1,2}){1,2})(?![\d.]*\d)" + _NOT_A_CLAUSE_AFTER, re.I)
+LOOKUP_PARA = re.compile(r"(?:\b(?:para(?:graph)?s?|clause|point)\.?|§|¶)\s*(\d{1,3}(?:\.\d{1,2}){0,2})(?![\d.]*\d)"
+                         + _NOT_A_CLAUSE_AFTER, re.I)
+# "section 6.3" is the policy's; "section 47" is usually the Children Act (a section 47 enquiry), so a
+# plain section number is a look-up only when the message names the policy.
+LOOKUP_SECTION = re.compile(r"\bsect(?:ion)?s?\.?\s*(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)", re.I)
+MENTIONS_POLICY = re.compile(r"\bpolicy\b", re.I)
 LOOKUP_WORDS = re.compile(
     r"^\s*(what('?s| is| does| do)?|show( me)?|read( me)?|quote|tell me( about| what)?|look up|find|explain|and|whats?|wat)?\s*"
     r"(the\s+)?(policy\s+)?((clause|section|para(graph)?|point|rule|number|§)\s*)?"
     r"\d{1,3}(\.\d{1,2}){0,2}\s*(of (the )?(policy|kcsie|working together)( \d{4})?)?\s*(say|says|mean|about|cover|covers)?\s*\??\s*$",
     re.I,
 )
+LOOKUP_MAX_WORDS = 6  # "whats 5.8 about" is a look-up; a longer question needs a look-up word or a real clause
 
 
 class Retriever:
@@ -258,7 +288,9 @@ class Retriever:
                             example=Vectors(questions, {"kind": "example"}),
                             not_covered=Vectors(questions, {"kind": "not_covered"}),
                             concern=Vectors(questions, {"kind": "concern"}),
-                            sentences=Vectors(sentences))
+                            sentences=Vectors(sentences),
+                            personal_data=Vectors(questions, {"kind": "personal_data"}),
+                            privacy_counter=Vectors(questions, {"kind": "privacy_counter"}))
 
     def warm(self) -> None:
         """Load the model, stores and BM25 now, so the first question is as fast as the rest."""
@@ -267,29 +299,59 @@ class Retriever:
 
     # ------------------------------------------------------------ clause lookup
 
+    def named_documents(self, text: str) -> list[str]:
+        """The held documents a message names ("KCSIE", "working together"), in manifest order."""
+        prefixes = [prefix for rx, prefix in NAMED_DOCS if rx.search(text)]
+        return [d for d in self.index.documents if d.startswith(tuple(prefixes))] if prefixes else []
+
+    def _numbered_in(self, number: str, doc_ids: list[str]) -> list[str]:
+        """Keys of the clause with this number in these documents, or of the clauses of a section
+        with this number ("section 6.3" -> 6.3.1, 6.3.2, ...)."""
+        exact = [f"{d}#{number}" for d in doc_ids if f"{d}#{number}" in self.by_key]
+        if exact:
+            return exact
+        for d in doc_ids:
+            section = [k for k in self.by_key if k.startswith(f"{d}#{number}.")]
+            if section:
+                return section
+        return []
+
     def lookup(self, question: str) -> Lookup | None:
         q = question.strip()
-        doc_hint = None
-        if re.search(r"\bkcsie|keeping children safe\b", q, re.I):
-            doc_hint = "kcsie"
-        elif re.search(r"\bworking together\b", q, re.I):
-            doc_hint = "working-together"
-        m = LOOKUP_DOTTED.search(q)
-        number = None
-        if m and (LOOKUP_WORDS.match(q) or len(q.split()) <= 6 or LOOKUP_PARA.search(q)):
-            number = m.group(1)
-        elif (pm := LOOKUP_PARA.search(q)) and (doc_hint or LOOKUP_WORDS.match(q)):
-            number = pm.group(1)
-        if number is None:
+        named = self.named_documents(q)
+        policy = sorted(self.policy_ids)
+        guidance = [d for d in self.index.documents if d not in self.policy_ids and any(k.startswith(d + "#") for k in self.order)]
+        short = len(q.split()) <= LOOKUP_MAX_WORDS or bool(LOOKUP_WORDS.match(q))
+        # A document name right before a number ("kcsie 172", "working together 2023 para 4").
+        doc_number = None
+        for rx, _ in NAMED_DOCS:
+            for m in rx.finditer(q):
+                after = re.match(r"(?:\s+20\d\d)?\s*,?\s*(?:(?:para(?:graph)?s?|§|¶|p)\.?\s*)?(\d{1,3})(?![\d.]*\d)" + _NOT_A_CLAUSE_AFTER,
+                                 q[m.end():], re.I)
+                if after:
+                    doc_number = doc_number or after.group(1)
+        candidates: list[tuple[str, bool]] = []  # (number, the words say it is a look-up)
+        if doc_number:
+            candidates.append((doc_number, True))
+        candidates += [(m.group(1), True) for m in LOOKUP_PARA.finditer(q)]
+        names_policy = bool(MENTIONS_POLICY.search(q)) and not named
+        candidates += [(m.group(1), "." in m.group(1) or names_policy) for m in LOOKUP_SECTION.finditer(q)
+                       if "." in m.group(1) or names_policy]
+        candidates += [(m.group(1), short) for m in LOOKUP_DOTTED.finditer(q)]
+        first_cued = None
+        for number, cued in candidates:
+            dotted = "." in number
+            # Dotted numbers are the policy's; plain ones the guidance's paragraphs (the policy has none),
+            # unless the message names a document.
+            doc_ids = named or (policy if dotted or names_policy else guidance)
+            keys = self._numbered_in(number, doc_ids)
+            if keys:
+                return Lookup(number, keys[0].split("#")[0], hits=[self._hit(k) for k in keys])
+            if cued and first_cued is None:
+                first_cued = (number, doc_ids)
+        if first_cued is None:
             return None
-        if "." in number and doc_hint is None:
-            doc_ids = sorted(self.policy_ids)
-        else:
-            doc_ids = [d for d in self.index.documents if d.startswith(doc_hint or "")] if doc_hint else sorted(self.policy_ids)
-        for doc_id in doc_ids:
-            key = f"{doc_id}#{number}"
-            if key in self.by_key:
-                return Lookup(number, doc_id, hits=[self._hit(key)])
+        number, doc_ids = first_cued
         return Lookup(number, doc_ids[0] if doc_ids else None, nearest=self._nearest(number, doc_ids))
 
     def _nearest(self, number: str, doc_ids: list[str]) -> list[Hit]:
@@ -332,7 +394,8 @@ class Retriever:
         return self._vectors.not_covered.nearest(vector)
 
     def examples(self, kind: str) -> tuple[list[str], "numpy.ndarray"]:
-        """Texts and vectors of one kind of indexed example: example | not_covered | concern."""
+        """Texts and vectors of one kind of indexed example: example | not_covered | concern |
+        personal_data | privacy_counter."""
         v = getattr(self._vectors, kind)
         return v.texts, v.matrix
 
@@ -404,7 +467,8 @@ class Retriever:
             h.matched_sentence = matched_s.get(key, "")
             h.matched_question = matched.get(key, "")
 
-        asks_guidance = bool(GUIDANCE_WORDS.search(question)) or not POLICY_SUBJECT.search(question)
+        asks_guidance = (bool(GUIDANCE_WORDS.search(question) or DUTY_WORDS.search(question))
+                         or not POLICY_SUBJECT.search(question))
         named = () if NAMES_THE_POLICY.search(question) else tuple(d for rx, d in NAMED_DOCS if rx.search(question))
         sections = AUDIENCE_SECTIONS.get(audience or "", ())
         term = definition_term(question)

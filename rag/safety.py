@@ -3,16 +3,19 @@
 Escalation (a child may be at risk, indecent images, an adult contacting a child, a colleague
 messaging a pupil, self-harm, exploitation) must not be missed: it is detected by broad patterns
 and, for everyday wording, by a classifier trained on examples of such situations
-(rag/concern.py). A false alarm costs a banner; a miss can cost a child.
+(rag/classifier.py). A false alarm costs a banner; a miss can cost a child. Both read the message
+as typed and with text-speak spelled out ("theyll", "u", "2": rag/glossary.toml).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from rag.glossary import DEFINITION_PREFIX
+from rag.glossary import DEFINITION_PREFIX, respell
 
 MAX_CHARS = 2000
+# Screening reads a long worried account whole, but not megabytes: past this the patterns cost seconds.
+MAX_SCREEN_CHARS = 20_000
 
 # ---------------------------------------------------------------- escalation patterns
 _CHILD = r"(child(ren)?|kids?|pupils?|students?|learners?|my (son|daughter|child|boy|girl)|(year|y) ?\d+|boy|girl|him|her|them|they|he|she)"
@@ -41,6 +44,11 @@ ESCALATION_PATTERNS = [
     r"\b(offer\w*|pay\w*|paid|demand\w*|wants?|asking|asked)\b.{0,30}\b(money|gift ?cards?|gifts?|robux|v-?bucks|cash)\b",
     r"\b(money|gift ?cards?|gifts?|robux|v-?bucks|cash)\b.{0,30}\b(for|in return for|in exchange for)\b.{0,20}\b(pics|photos|pictures|images|videos|nudes|selfies)\b",
     r"\bor (they|he|she|someone)('ll| will| are going to| is going to)\b.{0,20}\b(share|post|send|leak|show)\b",
+    # sextortion: a threat to share images unless more are sent or money paid
+    r"\b(post|share|send|show|leak|put|spread)\w*\b.{0,40}\b(unless|if (i|you|he|she|they|we) (don'?t|do not|won'?t|will not|doesn'?t|does not|refuse))\b",
+    r"\bif (i|you|u|she|he|they|we) (don'?t|do not|won'?t|will not|stop|refuse to) (send|pay|do|give)\w*\b.{0,60}\b(everyone|every1|whole (school|class|year)|"
+    r"all (your|my|ur|her|his|their) (friends|mates|followers|contacts)|(your|my|ur|her|his|their) (mum|dad|parents|family))\b",
+    r"\b(unless|or else|otherwise)\b.{0,25}\b(send|pay|give)\w*\b.{0,25}\b(more|money|cash|another|again|pics|pictures|photos|videos|nudes)\b",
     r"\b(share|post|send|leak|show)\w* (his|her|their|my|the) (pics|photos|pictures|images|videos|nudes)\b.{0,40}\b(unless|if (he|she|they) (don'?t|doesn'?t|won'?t))\b",
     # an adult seeking a child out
     r"\bgrown[- ]?(up|man|men|woman|women|adult)s?\b",
@@ -113,16 +121,41 @@ INJECTION_PATTERNS = [
     r"\boverride\b.{0,30}\b(safety|rules|instructions|restrictions)\b", r"\bnew instructions?\b",
 ]
 
+# Requests for information about identifiable pupils, families or staff, by kind of request. Each kind
+# is tested on phrasings from no eval set (tests/test_screening.py); everyday wording that none of these
+# catches is left to the personal-data classifier (rag/classifier.py).
+_WHO = r"(pupils?|child(ren)?|kids?|students?|learners?|famil(y|ies)|parents?|boys?|girls?|staff|teachers?)"
+_RULE_AFTER_WHICH = (r"(?! (we |staff |you )?(supposed|meant|considered|classed|counted|seen|more|most|less|particularly|"
+                     r"especially|at|in need|vulnerable|likely|eligible|entitled|covered|expected|allowed|required|protected|"
+                     r"need|needs|should|must|can|may|to|trained|responsible|dsls?|designated|deputy|deputies|the|governors?)\b)")
 PERSONAL_DATA_PATTERNS = [
+    # a named person's details: "Jayden's address", "mr smith's mobile number"
     r"\b[A-Z][a-z]+(?: [A-Z][a-z'-]+)?'s (home |house |)(address|phone|number|mobile|email|birthday|date of birth|dob|parents?|mum|dad|medical|records?|grades|marks|results|behaviour|sen|details|snapchat|instagram)\b",
-    r"\b(address|phone number|mobile number|email|date of birth|birthday|contact details|where .{0,15}lives?)\b.{0,25}\b(of|for)\b.{0,15}\b(pupil|child|student|learner|kid|boy|girl)\b",
+    r"\b(mr|mrs|miss|ms|mx|dr|sir)\.? [a-z'-]+('?s)? (home |personal |private |own |mobile |phone |house )*(address|number|mobile|phone number|email|insta\w*|snap\w*|facebook|details|partner|wife|husband)\b",
+    # contact details of a child or family
+    r"\b(address|phone number|mobile number|email|date of birth|birthday|contact details|where .{0,15}lives?)\b.{0,25}\b(of|for)\b.{0,15}\b(pupil|child|student|learner|kid|boy|girl|family|parents?)\b",
     r"\b(pupil|child|student|learner|boy|girl) (called|named)\b",
-    r"\b(list|names|details) of (all )?(the )?(pupils|children|students|learners|families)\b",
+    r"\b(?!(?:the |our |your )?(?:school|academy|office|trust|council|ofsted|lado|dsl|police|policy|pupil|child|children|"
+    r"student|learner|parent|family|someone|somebody|anyone|person|teacher|staff|kid|their|his|her)'?s?\b)[a-z]+'?s "
+    r"(home |house |personal |private )?(address|phone number|mobile number|email address|postcode|home number)\b",
+    r"\b(list|names|details|register) of (all )?(the )?(pupils|children|students|learners|families|kids)\b",
     # "which pupils have had phones taken today", not "which children are more at risk" (a kind of child)
-    r"\bwhich (pupils|children|kids|students) (have|are|got|were)\b(?! (we |staff |you )?(supposed|meant|considered|"
-    r"classed|counted|seen|more|most|less|particularly|especially|at|in need|vulnerable|likely|eligible|entitled|covered|"
-    r"expected|allowed|required|protected)\b)",
+    r"\bwhich (pupils|children|kids|students|families|parents|staff|teachers) (have|are|got|were|was|is|has|had|did)\b" + _RULE_AFTER_WHICH,
     r"\btell me about [A-Z][a-z]+ in (year|class) ?\w+",
+    # who did what: sanctions and incidents of particular children
+    r"\bwho (got|was|were|has been|have been|had|has) (been )?(excluded|suspended|expelled|sent home|isolated|in isolation|"
+    r"put on report|in the fight|fighting|caught|confiscated|given (a )?detentions?|in trouble|reported)\b",
+    r"\bwhose (phones?|devices?|mobiles?) (got|was|were|has been|have been|had been) (taken|confiscated|took)\b",
+    r"\bwho (had|has|got) (their |his |her )?(phones?|devices?|mobiles?) (taken|confiscated|took)\b",
+    # registers and lists of particular children or families
+    r"\b(who|which \w+|names?|list)\b.{0,40}\b(on|in) (the )?(child protection|cp|sen|send|safeguarding|at[- ]risk|"
+    r"free school meals?|fsm|pupil premium|looked[- ]after|cla|young carers?|eal) (register|list|plans?|records?)\b",
+    r"\bis [a-z]+ (in|from) (year|yr|class|y) ?\w+ (on|in) (the )?(child protection|cp|sen|send|safeguarding|at[- ]risk|fsm|free school meals?)\b",
+    # what was written or reported about a particular child or family
+    r"\bwhat (did|has|have) (the )?(dsl|head(teacher)?|school|teacher|safeguarding lead|social (worker|services)|senco|sendco)\w* "
+    r"(write|written|say|said|record|recorded|note|noted|report|reported|log|logged)\w* (about|on|regarding) "
+    r"(my |the |that |this |our |a )?(neighbou?rs?'?|sons?'?|daughters?'?|boy|girl|child|kid|family|him|her|them|[a-z]+'s)\b",
+    r"\b(is|are) (social services|social care|a social worker|the police) (involved )?(with|working with|visiting) (the |that |this |my |our )?(family|neighbou?rs?|[a-z]+'s family)\b",
 ]
 
 _esc = [re.compile(p, re.I) for p in ESCALATION_PATTERNS]
@@ -145,10 +178,20 @@ IMMEDIATE_DANGER = re.compile(
 )
 
 
+# The classifiers' probabilities (rag/classifier.py), chosen on held-out categories and voices by
+# benchmarks/screening.py. A concern the classifier is sure of gets the "act now" banner; one it
+# thinks likely gets the DSL line at the top of the answer ("concern"): both escalate, because a
+# missed concern can cost a child and a false alarm costs one line.
+URGENT_PROBABILITY = 0.7
+CONCERN_PROBABILITY = 0.5
+PERSONAL_DATA_PROBABILITY = 0.7
+
+
 @dataclass(frozen=True)
 class Screen:
     kind: str  # ok | empty | injection | personal_data
     escalation: bool = False
+    level: str = ""  # urgent (act now: the banner) | concern (the DSL line first) | "" (no escalation)
     about_staff: bool = False
     truncated: bool = False
     text: str = ""  # the question as it will be searched (trimmed, at most MAX_CHARS)
@@ -160,37 +203,73 @@ def is_definition_question(text: str) -> bool:
             and len(text.split()) <= DEFINITION_MAX_WORDS)
 
 
-def escalation_by_pattern(text: str) -> str:
+def _pattern_level(text: str) -> tuple[str, str]:
+    """(level, the pattern that matched) for one reading of a message."""
     if is_definition_question(text):
-        return ""
+        return "", ""
+    rule = bool(RULE_QUESTION.search(text))
     hard = [p.pattern for p in _esc if p not in _soft and p.search(text)]
     if hard:
-        return hard[0]
-    if not RULE_QUESTION.search(text):
+        # A question about what to do ("should I report a teacher who messaged my son?") still gets the
+        # route, at the top of its answer rather than as a banner over it.
+        return ("concern" if rule else "urgent"), hard[0]
+    if not rule:
         soft = [p.pattern for p in _soft if p.search(text)]
         if soft:
-            return soft[0]
+            return "concern", soft[0]
+    return "", ""
+
+
+def readings(text: str) -> list[str]:
+    """The message as typed and with text-speak spelled out ("theyll post it unless i send more")."""
+    spelled = respell(text)
+    return [text] if spelled == text else [text, spelled]
+
+
+def escalation_by_pattern(text: str) -> str:
+    """The pattern that says this message reports a concern, or ""."""
+    for reading in readings(text):
+        _, pattern = _pattern_level(reading)
+        if pattern:
+            return pattern
     return ""
 
 
 def immediate_danger(text: str) -> bool:
-    return bool(IMMEDIATE_DANGER.search(text))
+    return any(IMMEDIATE_DANGER.search(r) for r in readings(text))
 
 
-def screen(question: str, concern_probability: float | None = None) -> Screen:
-    text = " ".join((question or "").split())
+def personal_data_by_pattern(text: str) -> bool:
+    return any(p.search(r) for r in readings(text) for p in _pd)
+
+
+def screen(question: str, concern_probability: float | None = None,
+           personal_probability: float | None = None) -> Screen:
+    text = " ".join((question or "")[: MAX_SCREEN_CHARS * 2].split())[:MAX_SCREEN_CHARS]
     if not text:
         return Screen("empty", text="", reason="empty")
     truncated = len(text) > MAX_CHARS
     # Escalation is judged on the whole message, even a long one: a worried account may be long.
-    reason = escalation_by_pattern(text)
-    semantic = (concern_probability is not None and concern_probability >= ESCALATION_PROBABILITY
-                and not is_definition_question(text))
-    escalation = bool(reason) or semantic
+    levels = [_pattern_level(r) for r in readings(text)]
+    found = {lv for lv, _ in levels if lv}
+    level = "urgent" if "urgent" in found else ("concern" if found else "")
+    reason = next((p for _, p in levels if p), "")
+    p = concern_probability if concern_probability is not None and not is_definition_question(text) else 0.0
+    if p >= URGENT_PROBABILITY:
+        level = "urgent"
+    elif p >= CONCERN_PROBABILITY and not level:
+        level = "concern"
+    if level and immediate_danger(text):
+        level = "urgent"
+    escalation = bool(level)
     about_staff = escalation and bool(_STAFF.search(_SELF_AS_STAFF.sub(" ", text)))
     searched = text[:MAX_CHARS]
-    if any(p.search(text) for p in _inj):
-        return Screen("injection", escalation, about_staff, truncated, searched, "prompt injection")
-    if any(p.search(text) for p in _pd):
-        return Screen("personal_data", escalation, about_staff, truncated, searched, "personal data about a pupil")
-    return Screen("ok", escalation, about_staff, truncated, searched, reason or ("reads like a safeguarding concern" if escalation else ""))
+    if any(pat.search(r) for r in readings(text) for pat in _inj):
+        return Screen("injection", escalation, level, about_staff, truncated, searched, "prompt injection")
+    asks_data = personal_data_by_pattern(text)
+    # A concern that names a child is still a concern: only an explicit request for a record is refused.
+    if asks_data or (not escalation and (personal_probability or 0.0) >= PERSONAL_DATA_PROBABILITY):
+        return Screen("personal_data", escalation, level, about_staff, truncated, searched,
+                      "personal information about pupils, families or staff")
+    why = reason or ("reads like a safeguarding concern" if escalation else "")
+    return Screen("ok", escalation, level, about_staff, truncated, searched, why)

@@ -1,0 +1,87 @@
+"""Does a message report a child at risk, or ask for someone's personal data? Linear classifiers
+over the question's embedding, trained from the index's own examples.
+
+The patterns in rag/safety.py catch the words people use when they name a concern or ask for a
+record; people often don't ("one of my yr5s said her mum's boyfriend 'does stuff' and then said
+forget it", "is jayden in 4b on the cp thing"). Nearness to the single most similar example could
+not tell those apart from rule questions (blind concern messages scored 0.40-0.67, rule and
+school-life questions up to 0.67), so a logistic regression learns the direction that does:
+
+  concern        positive: situations that need the safeguarding route (corpus/questions/concerns.toml,
+                 a taxonomy of KCSIE Part one and Annex B, in four voices)
+                 negative: every clause's example questions (rules, definitions, procedures), the
+                 "not covered" topics, personal-data requests and their rule look-alikes
+  personal data  positive: requests for information about identifiable pupils, families or staff
+                 (corpus/questions/personal-data.toml)
+                 negative: the example questions, "not covered" topics, concerns, and the rule
+                 questions that use the same words ("who are the DSLs?", "can staff share addresses?")
+
+An example question that a pattern itself flags as a concern is not a negative for either.
+Trained when the index is loaded (~0.2 s), so it always matches the index;
+benchmarks/screening.py measures both on categories and voices they were not trained on.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class ExampleClassifier:
+    coef: np.ndarray
+    intercept: float
+    positives: int = 0
+    negatives: int = 0
+
+    @classmethod
+    def fit(cls, positives: np.ndarray, negatives: np.ndarray, c: float = 3.0) -> "ExampleClassifier":
+        from sklearn.linear_model import LogisticRegression
+
+        if len(positives) == 0 or len(negatives) == 0:
+            return cls(np.zeros(positives.shape[1] if positives.ndim == 2 else 1, np.float32), -10.0)
+        x = np.vstack([positives, negatives])
+        y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+        # Balanced: a few hundred positives against ~3,000 questions. C=3 with the tuned embedding model:
+        # same held-out recall as C=1, fewer false alarms (benchmarks/screening.py).
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(x, y)
+        return cls(model.coef_[0].astype(np.float32), float(model.intercept_[0]), len(positives), len(negatives))
+
+    def probability(self, *vectors) -> float:
+        """The highest probability over the readings of one message (as typed, spelled out)."""
+        best = 0.0
+        for vector in vectors:
+            # Multiply-and-sum rather than a BLAS call, as in rag.retrieve.Vectors (threads fight torch's).
+            z = float((self.coef * np.asarray(vector, dtype=np.float32)).sum()) + self.intercept
+            best = max(best, float(1.0 / (1.0 + np.exp(-z))))
+        return best
+
+
+@dataclass
+class Screeners:
+    concern: ExampleClassifier
+    personal_data: ExampleClassifier
+
+
+def _rows(texts: Sequence[str], matrix: np.ndarray, keep: Callable[[str], bool] = lambda t: True) -> list:
+    return [(t, row) for t, row in zip(texts, matrix) if keep(t)]
+
+
+def _stack(rows: list) -> np.ndarray:
+    rows = sorted(rows, key=lambda r: r[0])  # a fixed order: the same index always gives the same model
+    return np.array([row for _, row in rows]) if rows else np.zeros((0, 1), np.float32)
+
+
+def train_screeners(examples: Callable[[str], tuple[list[str], np.ndarray]],
+                    names_a_concern: Callable[[str], str]) -> Screeners:
+    """`examples(kind)` gives the texts and vectors of one kind of indexed example;
+    `names_a_concern(text)` is the pattern screen (an example question it flags is no negative)."""
+    kinds = {k: examples(k) for k in ("example", "not_covered", "concern", "personal_data", "privacy_counter")}
+    ordinary = _rows(*kinds["example"], keep=lambda t: not names_a_concern(t)) + _rows(*kinds["not_covered"])
+    concern, personal = _rows(*kinds["concern"]), _rows(*kinds["personal_data"])
+    counter = _rows(*kinds["privacy_counter"])
+    return Screeners(
+        concern=ExampleClassifier.fit(_stack(concern), _stack(ordinary + personal + counter)),
+        personal_data=ExampleClassifier.fit(_stack(personal), _stack(ordinary + concern + counter)),
+    )

@@ -1,0 +1,70 @@
+"""What kind of answer a question wants (a time, a length of time, a number, a person, a yes/no rule),
+and whether a sentence gives that kind of answer.
+
+Why: the lead line is the sentence people read. For "when do we get the phone back?" a sentence with no
+time in it ("held in a secure place and released to parents/carers") reads as an answer it is not; the
+composer then says plainly that the documents don't give one (rag/answer.py). Written by hand: these are
+a few dozen English cue words, which no maintained library classifies for us offline.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER_WORDS = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|a|an|a few|several)"
+_UNITS = r"(working |school |calendar |clear )?(days?|weeks?|months?|years?|hours?|minutes?|terms?|half[- ]terms?)"
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    name: str  # when | how long | how many | who | whether
+    asks: re.Pattern[str]
+    answered_by: re.Pattern[str]
+    phrase: str  # "doesn't say {phrase}"
+
+
+TYPES = (
+    QuestionType(
+        "how long",
+        re.compile(r"\bhow long\b|\bfor how many (days|weeks|months|years|hours)\b|\buntil when\b|\bhow many (days|weeks|months|years|hours)\b", re.I),
+        re.compile(rf"\b{_NUMBER_WORDS}\s+{_UNITS}\b|\buntil\b|\bend of the\b|\bimmediately\b|\bwithin\b|\bno longer than\b|"
+                   r"\bfor as long as\b|\bpermanent(ly)?\b|\bindefinitely\b|\bretain\w*\b|\bat least\b", re.I),
+        "how long",
+    ),
+    QuestionType(
+        "when",
+        re.compile(r"^\s*(so\s+)?(when|what time|by when|how soon|what day|what date)\b|\bwhen (do|does|did|will|would|can|could|should|is|are|must|am|shall)\b|"
+                   r"\b(how soon|what time|by when)\b", re.I),
+        re.compile(rf"\b(immediately|straight away|without delay|promptly|as soon as|within|by the end|end of the|before|after|until|"
+                   r"during|on arrival|at the (start|end|beginning)|when|whenever|once|annually|yearly|termly|each term|every|"
+                   r"regularly|at least|today|tomorrow|same day|in advance|prior to|following|on (entry|arrival|site)|"
+                   rf"monday|tuesday|wednesday|thursday|friday|september|january|april|{_NUMBER_WORDS}\s+{_UNITS})\b", re.I),
+        "when",
+    ),
+    QuestionType(
+        "how many",
+        re.compile(r"\bhow (many|much|often)\b", re.I),
+        re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|all|every|each|at least|no more than|"
+                   r"maximum|minimum|annually|termly|regularly|once|twice)\b", re.I),
+        "how many",
+    ),
+    QuestionType(
+        "who",
+        re.compile(r"^\s*(so\s+)?(who|whom|who's|whos|whose)\b|\bwho (do|does|should|can|could|will|would|is|are|must|decides|checks|approves)\b|"
+                   r"\bwhich (person|member|staff|teacher|adult|people|agency|body)\b", re.I),
+        re.compile(r"\b(dsl|designated safeguarding leads?|deputy|head ?teacher|head|principal|governors?|governing bod(y|ies)|"
+                   r"proprietors?|staff|teachers?|parents?|carers?|police|lado|designated officers?|local authority|social (care|workers?)|"
+                   r"the school|leaders?|leadership|senco|sendco|trust|safeguarding partners|learners?|pupils?|children|"
+                   r"[A-Z][a-z]+ [A-Z][a-z-]+)\b"),
+        "who",
+    ),
+)
+
+
+def question_type(question: str) -> QuestionType | None:
+    """The first type whose cue the question holds ("how long" before "when": "how long until...")."""
+    return next((t for t in TYPES if t.asks.search(question)), None)
+
+
+def gives(qtype: QuestionType | None, sentence: str) -> bool:
+    return qtype is None or bool(qtype.answered_by.search(sentence))
