@@ -63,7 +63,11 @@ def clause_link(doc_id: str, clause: str) -> str:
 def show_answer(ans: Answer, key: str, audience: str | None = None) -> None:
     if ans.escalation:
         # The safeguarding routes come first, prominent, never under the clauses.
-        st.error(ans.routes or ans.answer, icon=":material/emergency:")
+        # "Act now" as a red banner; "this may be a safeguarding matter" as an amber one above the answer.
+        if ans.escalation_level == "concern":
+            st.warning(ans.routes or ans.answer, icon=":material/shield:")
+        else:
+            st.error(ans.routes or ans.answer, icon=":material/emergency:")
     body = ans.answer[len(ans.routes):].strip() if ans.escalation and ans.routes else ans.answer
     if ans.refused:
         st.warning(body, icon=":material/help:")

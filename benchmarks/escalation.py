@@ -1,6 +1,6 @@
 """Does the safeguarding screen carry over to situations and voices it was not trained on? Printed.
 
-    python benchmarks/escalation.py
+    python benchmarks/escalation.py [--misses]   (--misses lists the held-out examples not caught)
 
 Escalation: for each concern category of corpus/questions/concerns.toml (sextortion, neglect, ...),
 the concern classifier is retrained without that category and asked about it; a situation counts as
@@ -66,17 +66,27 @@ def main() -> None:
             groups: dict[str, list[int]] = defaultdict(list)
             for i in idx:
                 groups[getattr(screen_rows[i], split) or "(none)"].append(i)
-            results = []
+            held: dict[str, list[tuple[bool, float]]] = {}  # per group: (pattern caught, held-out probability)
             for name, members in sorted(groups.items()):
                 clf = getattr(without({screen_rows[i].text for i in members}), attr)
-                caught = [by_pattern[i] or clf.probability(*screen_vectors[i]) >= threshold for i in members]
-                patterns_only = sum(by_pattern[i] for i in members)
-                results.append((sum(caught) / len(members), name, sum(caught), len(members), patterns_only))
-            print(f"  leave one {split} out (recall, caught/n, patterns alone):")
-            for recall, name, got, n, pat in sorted(results):
-                print(f"    {name:28s} {recall:5.2f}  {got:3d}/{n:<3d}  patterns {pat}")
-            print(f"    worst {split}: {min(results)[1]} {min(results)[0]:.2f}; "
-                  f"mean {np.mean([r[0] for r in results]):.2f}")
+                held[name] = [(by_pattern[i], clf.probability(*screen_vectors[i])) for i in members]
+                if "--misses" in sys.argv and split == "category":
+                    for i, (pat, p) in zip(members, held[name]):
+                        if not pat and p < threshold:
+                            print(f"    miss [{name}] p={p:.2f} {screen_rows[i].text}")
+
+            def recall(name: str, t: float) -> float:
+                return sum(pat or p >= t for pat, p in held[name]) / len(held[name])
+
+            print(f"  leave one {split} out: recall at the shipped p >= {threshold} (caught/n, patterns alone)")
+            for name in sorted(held, key=lambda n: recall(n, threshold)):
+                got = sum(pat or p >= threshold for pat, p in held[name])
+                print(f"    {name:28s} {recall(name, threshold):5.2f}  {got:3d}/{len(held[name]):<3d}  "
+                      f"patterns {sum(pat for pat, _ in held[name])}")
+            for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+                worst = min(held, key=lambda n: recall(n, t))
+                print(f"    p >= {t}: worst {split} {worst} {recall(worst, t):.2f}, "
+                      f"mean {np.mean([recall(n, t) for n in held]):.2f}")
 
     # False alarms and false refusals on questions no classifier was trained on.
     rows = [r for folder in ("evals/datasets", "evals/dev") for p in sorted((ROOT / folder).glob("*.jsonl"))
@@ -88,9 +98,11 @@ def main() -> None:
     for kinds, label in ((("answerable", "clause_lookup"), "answerable"), (("out_of_scope",), "out of scope"),
                          (("escalation",), "concerns")):
         sel = [i for i, r in enumerate(rows) if r["kind"] in kinds]
-        for t in (0.4, 0.5, 0.6, 0.7):
+        for t in (0.4, 0.5, 0.6, 0.7, 0.8):
             alarms = sum(bool(safety.escalation_by_pattern(rows[i]["question"])) or concern_p[i] >= t for i in sel)
-            print(f"{label} ({len(sel)}): escalate at p>={t}: {alarms} ({alarms / len(sel):.3f})")
+            refusals = sum(safety.personal_data_by_pattern(rows[i]["question"]) or personal_p[i] >= t for i in sel)
+            print(f"{label} ({len(sel)}): at p>={t}: escalate {alarms} ({alarms / len(sel):.3f}), "
+                  f"personal data {refusals} ({refusals / len(sel):.3f})")
         screens = [safety.screen(rows[i]["question"], concern_p[i], personal_p[i]) for i in sel]
         refused = sum(s.kind == "personal_data" for s in screens)
         escalated = sum(s.escalation for s in screens)

@@ -22,14 +22,16 @@ def clause_text_sha(texts: list[str]) -> str:
 # Screening examples: situations and requests sorted by category (and by who is writing), so that
 # benchmarks/screening.py can hold out a whole category or voice and measure what carries over.
 VOICES = ("parent", "staff", "pupil", "visitor")
-# file kind -> index kind
+# file kind -> index kind of its examples, and of its `answerable` look-alikes (rule questions in the
+# same words, which the classifier learns as negatives)
 SCREEN_KINDS = {"concern": "concern", "personal-data": "personal_data"}
+COUNTER_KINDS = {"concern": "concern_counter", "personal_data": "privacy_counter"}
 
 
 @dataclass(frozen=True)
 class ScreenExample:
     text: str
-    kind: str  # concern | personal_data | privacy_counter (a rule question in the same words: answer it)
+    kind: str  # concern | personal_data | concern_counter | privacy_counter (a rule question in the same words)
     category: str = ""
     voice: str = ""
 
@@ -57,7 +59,7 @@ def _screen_examples(data: dict) -> list[ScreenExample]:
     for cat in data.get("category", []):
         for voice in VOICES:
             out += [ScreenExample(q, kind, str(cat.get("id", "")), voice) for q in cat.get(voice, [])]
-    out += [ScreenExample(q, "privacy_counter") for q in data.get("answerable", [])]
+    out += [ScreenExample(q, COUNTER_KINDS[kind]) for q in data.get("answerable", [])]
     return out
 
 

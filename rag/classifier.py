@@ -10,7 +10,8 @@ school-life questions up to 0.67), so a logistic regression learns the direction
   concern        positive: situations that need the safeguarding route (corpus/questions/concerns.toml,
                  a taxonomy of KCSIE Part one and Annex B, in four voices)
                  negative: every clause's example questions (rules, definitions, procedures), the
-                 "not covered" topics, personal-data requests and their rule look-alikes
+                 "not covered" topics, personal-data requests, and rule questions in the words of
+                 concerns and of personal-data requests (the files' `answerable` lists)
   personal data  positive: requests for information about identifiable pupils, families or staff
                  (corpus/questions/personal-data.toml)
                  negative: the example questions, "not covered" topics, concerns, and the rule
@@ -77,10 +78,11 @@ def train_screeners(examples: Callable[[str], tuple[list[str], np.ndarray]],
                     names_a_concern: Callable[[str], str]) -> Screeners:
     """`examples(kind)` gives the texts and vectors of one kind of indexed example;
     `names_a_concern(text)` is the pattern screen (an example question it flags is no negative)."""
-    kinds = {k: examples(k) for k in ("example", "not_covered", "concern", "personal_data", "privacy_counter")}
+    kinds = {k: examples(k) for k in ("example", "not_covered", "concern", "personal_data", "privacy_counter",
+                                      "concern_counter")}
     ordinary = _rows(*kinds["example"], keep=lambda t: not names_a_concern(t)) + _rows(*kinds["not_covered"])
     concern, personal = _rows(*kinds["concern"]), _rows(*kinds["personal_data"])
-    counter = _rows(*kinds["privacy_counter"])
+    counter = _rows(*kinds["privacy_counter"]) + _rows(*kinds["concern_counter"])
     return Screeners(
         concern=ExampleClassifier.fit(_stack(concern), _stack(ordinary + personal + counter)),
         personal_data=ExampleClassifier.fit(_stack(personal), _stack(ordinary + concern + counter)),

@@ -53,7 +53,10 @@ ESCALATION_PATTERNS = [
     # an adult seeking a child out
     r"\bgrown[- ]?(up|man|men|woman|women|adult)s?\b",
     r"\bwhere (he|she|they|you|my \w+) li(ve|ves)\b",
-    r"\b(meet|pick|collect) (him|her|them|you|my \w+) (up )?(after|at|from|near|outside)\b",
+    # someone else offering or wanting to fetch a child ("he said he'd pick her up after school"), not a
+    # parent asking about collecting their own ("can i pick my son up at 3.30")
+    r"\b(offer\w*|wants?|wanted|asked|asking|tried|trying|said|says|keeps?|going|'ll|will|would|'d) (to )?(meet|pick|collect) "
+    r"(him|her|them|you|u|me|my \w+) (up )?(after|at|from|near|outside)\b",
     r"\b(ask\w*|want\w*|find out)\b.{0,40}\b(alone|on (her|his|their) own)\b",
     # images taken where children undress
     r"\b(pics?|photos?|pictures?|videos?|filming|film\w*|record\w*|camera)\b.{0,50}\b(changing rooms?|toilets?|showers?|getting changed)\b",
@@ -87,6 +90,71 @@ ESCALATION_PATTERNS += [r"\b(child )?abuse\b(?! policy)", r"\bneglect(ed)?\b"]
 # Rule and definition questions ("can staff message pupils?", "what counts as neglect?") are about
 # the documents, not a report of a concern: these patterns alone do not escalate them.
 SOFT_PATTERNS = {ESCALATION_PATTERNS[i] for i in (-6, -5, -4, -2, -1)}
+
+# Words that name a situation of one KCSIE category (Part one, Annex B), as people say them. Each list is
+# tested on phrasings from no eval set (tests/test_screening.py); benchmarks/escalation.py measures the
+# categories together with the classifier, one category held out at a time.
+CATEGORY_PATTERNS = {
+    "radicalisation": [
+        r"\b(race war|swastikas?|neo-?nazi\w*|nazi (salute|flag|symbols?)|white power|far[- ]right|jihad\w*|isis|terroris\w*|"
+        r"terror (group|attack|cell)s?|proscribed|holy war|martyrdom)\b",
+        r"\b(should (all )?be (killed|wiped out|shot|bombed|deported)|(don'?t|do not|dont) belong (here|in this country)|"
+        r"(are|r) invading|get (the |our )?guns ready|(kill|hate) all (the )?(muslims|jews|christians|immigrants|foreigners|gays))\b",
+    ],
+    "adult filming children": [
+        r"\b(man|men|bloke|guy|stranger|woman|adult|somebody|person)( \w+){0,6} (was |were |is |keeps |kept )?"
+        r"(photograph\w*|filming|filmed|recording|recorded|videoing|zoom\w*|taking (pictures|photos|pics|videos))\b.{0,60}\b"
+        r"(kids|children|pupils|girls|boys|class|playground|climbing frame|swimming|playtime|ks1|ks2|reception|year \d)\b",
+    ],
+    "child-on-child abuse": [
+        r"\b(pulled|pull|pulling|yanked|took) (his|her|their|my|a \w+'s) (trousers|pants|skirt|shorts|knickers|underwear|top) (down|off|up)\b",
+        r"\bpinned (him|her|them|me|a \w+) (down|against)\b",
+    ],
+    "cybercrime": [
+        r"\b(hack\w*|ddos\w*|botnet|got in(to|2) (my |a |the |his |her )?(teacher'?s? |mum'?s? )?(email|account))\b",
+        r"\battack\w* (on )?(a |the |our )?(trust |school )?(website|server|network)\b",
+    ],
+    "serious violence": [
+        r"\b(knives|knife|blades?|machetes?|zombie knife|stab(bed|bing|s)?|shank\w*|postcode (beef|war|gangs?))\b",
+        r"\b(come|coming|came) (for|after|round to) (us|me|him|her|them|our house)\b.{0,30}\b(with|bring\w*)\b",
+    ],
+    "sextortion": [
+        r"\bhas (a |an |my |some |loads of )?(vids?|videos?|pics?|photos?|pictures?|images?|nudes?) of (me|him|her|them|my \w+)\b.{0,60}"
+        r"\b(says?|said|saying|threat\w*|will|going to|'ll|unless|if)\b",
+        r"\b(say|says|said|threaten\w*)\b.{0,25}(\b(will|going to|gonna)|'ll)\b.{0,10}\b(put|post|share|send|upload|leak)\w*\b.{0,30}"
+        r"\b(online|tiktok|insta\w*|snap\w*|facebook|youtube|everyone|school|class|group)\b",
+    ],
+    "self-harm and suicidal thoughts": [
+        r"\b(no ?one|nobody) would (care|notice|miss me) if (i|he|she) (disappeared|was gone|were gone|died)\b",
+        r"\b(better off|happier) without (me|him|her)\b|\b(don'?t|do not|dont) want to (be here|live|wake up) (anymore|any more)\b",
+    ],
+    "domestic abuse": [
+        r"\boperation encompass\b",
+        r"\b(hit|hits|hitting|beat|beats|beating|attacked|strangled|choked|threw \w+ at) (his|her|my|their|ur|your) "
+        r"(mum|mom|mother|dad|father|wife|partner|girlfriend|husband|stepmum|stepdad)\b",
+    ],
+    "harmful online challenges": [
+        r"\b(pass[- ]?out|blackout|choking|skull[- ]?breaker|fire|benadryl)\s+challenge\b",
+        r"\bchallenge\b.{0,40}\b(have to|got to|must) do it\b",
+    ],
+    "forced marriage": [
+        r"\b(marriage|married|marry|wedding|engaged|husband|wife)\b.{0,50}\b(1[0-7]|[5-9]) ?(year old|yo|yr old)\b",
+        r"\b(1[0-7]|[5-9]) ?(year old|yo|yr old)\b.{0,50}\b(marriage|married|marry|wedding|engaged)\b",
+        r"\b(marriage|married|marry|wedding|engaged)\b.{0,60}\b(she'?s|she is|he'?s|he is|aged|age)\s+(only |just )?(1[0-7]|[5-9])\b",
+        r"\bpromised (her|him) to (a|an|some|his|her|their|my) (man|woman|cousin|older|family)\b",
+    ],
+}
+# Staff conduct (KCSIE Part four): said of a member of staff these are concerns; asked as a rule ("can
+# teachers give pupils lifts home?") they are not, so they are soft.
+STAFF_CONDUCT_PATTERNS = [
+    r"\b(miss|sir|mr \w+|mrs \w+|ms \w+|teacher|coach|tutor|ta)\b.{0,30}\b(gave|give|gives|giving|sent|asked for)\b.{0,12}"
+    r"\b(her|his|their|my) (personal |own |mobile )?(number|snap\w*|insta\w*|whats ?app|address)\b",
+    _STAFF_WORDS + r".{0,40}\b(drives?|drove|driving|gives?|gave|giving|offer\w*|buys?|bought|buying)\b.{0,25}\b(lifts?|home|presents?|gifts?|money|sweets|phone|trainers)\b",
+    _STAFF_WORDS + r".{0,40}\b(humiliat\w*|belittl\w*|picks on|shouts? at|screams? at|swore at|grabbed|slapped|pushed|shoved|mocks?)\b",
+    _STAFF_WORDS + r".{0,30}\b(arrested|under investigation|charged|cautioned|suspended)\b",
+]
+ESCALATION_PATTERNS += [p for ps in CATEGORY_PATTERNS.values() for p in ps] + STAFF_CONDUCT_PATTERNS
+SOFT_PATTERNS |= set(STAFF_CONDUCT_PATTERNS)
 RULE_QUESTION = re.compile(
     r"^\s*(can|may|should|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they)|am i|do (staff|teachers|we)|"
     r"what('?s| is| are) (the )?(rules?|policy|classed|counted|meant|defined|definition)|what (sort|kind|types?)s? of|what counts?|"
@@ -162,7 +230,8 @@ _esc = [re.compile(p, re.I) for p in ESCALATION_PATTERNS]
 _soft = {p for p in _esc if p.pattern in SOFT_PATTERNS}
 _inj = [re.compile(p, re.I) for p in INJECTION_PATTERNS]
 _pd = [re.compile(p) if "[A-Z]" in p else re.compile(p, re.I) for p in PERSONAL_DATA_PATTERNS]
-_STAFF = re.compile(_STAFF_WORDS + r"|\badult (at|in) (the )?school\b", re.I)
+# "sir", "miss": how pupils name their teachers.
+_STAFF = re.compile(_STAFF_WORDS + r"|\badult (at|in) (the )?school\b|\b(miss|sir)\b", re.I)
 # "teacher here", "I'm a TA": who is asking, not who the concern is about.
 _SELF_AS_STAFF = re.compile(r"\b(i'?m|i am|im|as)\s+(a|an|the|one of the)?\s*(\w+\s+)?" + _STAFF_WORDS + r"|"
                             + _STAFF_WORDS + r"\s+here\b", re.I)
@@ -196,6 +265,9 @@ class Screen:
     truncated: bool = False
     text: str = ""  # the question as it will be searched (trimmed, at most MAX_CHARS)
     reason: str = ""
+    # Only a classifier says so, not a pattern: the assistant may still find the documents answer the
+    # question as asked (see Assistant._ask), and then answers it.
+    by_classifier: bool = False
 
 
 def is_definition_question(text: str) -> bool:
@@ -203,11 +275,8 @@ def is_definition_question(text: str) -> bool:
             and len(text.split()) <= DEFINITION_MAX_WORDS)
 
 
-def _pattern_level(text: str) -> tuple[str, str]:
-    """(level, the pattern that matched) for one reading of a message."""
-    if is_definition_question(text):
-        return "", ""
-    rule = bool(RULE_QUESTION.search(text))
+def _pattern_level(text: str, rule: bool) -> tuple[str, str]:
+    """(level, the pattern that matched) for one reading of a message; `rule`: it asks about a rule."""
     hard = [p.pattern for p in _esc if p not in _soft and p.search(text)]
     if hard:
         # A question about what to do ("should I report a teacher who messaged my son?") still gets the
@@ -226,13 +295,19 @@ def readings(text: str) -> list[str]:
     return [text] if spelled == text else [text, spelled]
 
 
+def _levels(text: str) -> list[tuple[str, str]]:
+    """(level, pattern) for each reading. Whether it is a definition or rule question is read on every
+    reading: spelling "kcsie" out must not hide the "how does ... define" around it."""
+    rs = readings(text)
+    if any(is_definition_question(r) for r in rs):
+        return []
+    rule = any(RULE_QUESTION.search(r) for r in rs)
+    return [_pattern_level(r, rule) for r in rs]
+
+
 def escalation_by_pattern(text: str) -> str:
     """The pattern that says this message reports a concern, or ""."""
-    for reading in readings(text):
-        _, pattern = _pattern_level(reading)
-        if pattern:
-            return pattern
-    return ""
+    return next((pattern for _, pattern in _levels(text) if pattern), "")
 
 
 def immediate_danger(text: str) -> bool:
@@ -250,11 +325,12 @@ def screen(question: str, concern_probability: float | None = None,
         return Screen("empty", text="", reason="empty")
     truncated = len(text) > MAX_CHARS
     # Escalation is judged on the whole message, even a long one: a worried account may be long.
-    levels = [_pattern_level(r) for r in readings(text)]
+    levels = _levels(text)
     found = {lv for lv, _ in levels if lv}
     level = "urgent" if "urgent" in found else ("concern" if found else "")
     reason = next((p for _, p in levels if p), "")
     p = concern_probability if concern_probability is not None and not is_definition_question(text) else 0.0
+    by_classifier = not level and p >= CONCERN_PROBABILITY
     if p >= URGENT_PROBABILITY:
         level = "urgent"
     elif p >= CONCERN_PROBABILITY and not level:
@@ -266,10 +342,12 @@ def screen(question: str, concern_probability: float | None = None,
     searched = text[:MAX_CHARS]
     if any(pat.search(r) for r in readings(text) for pat in _inj):
         return Screen("injection", escalation, level, about_staff, truncated, searched, "prompt injection")
-    asks_data = personal_data_by_pattern(text)
     # A concern that names a child is still a concern: only an explicit request for a record is refused.
-    if asks_data or (not escalation and (personal_probability or 0.0) >= PERSONAL_DATA_PROBABILITY):
+    if personal_data_by_pattern(text):
         return Screen("personal_data", escalation, level, about_staff, truncated, searched,
                       "personal information about pupils, families or staff")
+    if not escalation and (personal_probability or 0.0) >= PERSONAL_DATA_PROBABILITY:
+        return Screen("personal_data", False, "", False, truncated, searched,
+                      "personal information about pupils, families or staff", by_classifier=True)
     why = reason or ("reads like a safeguarding concern" if escalation else "")
-    return Screen("ok", escalation, level, about_staff, truncated, searched, why)
+    return Screen("ok", escalation, level, about_staff, truncated, searched, why, by_classifier=by_classifier)

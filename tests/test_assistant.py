@@ -409,7 +409,13 @@ def test_index_is_embedded_and_searched_with_the_model_tuned_on_its_example_ques
 
 # ------------------------------------------------------------------ example questions stay apart from the evals
 
-def test_no_eval_question_is_a_near_duplicate_of_an_example_question(assistant):
+EXAMPLE_KINDS = ("example", "not_covered", "concern", "personal_data", "privacy_counter", "concern_counter")
+EVAL_FOLDERS = ("evals/datasets", "evals/dev", "evals/frozen")
+
+
+def test_no_eval_question_is_a_near_duplicate_of_an_example_or_of_another_sets_question(assistant):
+    """Every kind of indexed example (clause questions, not-covered topics, concerns, personal-data
+    requests and their look-alikes) stays apart from every eval set, and the sets from each other."""
     import numpy as np
 
     from rag.embeddings import get_embeddings
@@ -418,21 +424,23 @@ def test_no_eval_question_is_a_near_duplicate_of_an_example_question(assistant):
     def norm(s: str) -> str:
         return re.sub(r"[^a-z0-9 ]", "", s.lower()).strip()
 
-    examples = [q.question for q in assistant.index.questions]
-    evals = [json.loads(l)["question"] for p in sorted((PROJECT_ROOT / "evals/datasets").glob("*.jsonl"))
-             for l in p.read_text().splitlines() if l.strip()]
-    assert examples and evals
-    same = {norm(q) for q in examples} & {norm(q) for q in evals}
+    examples = [t for kind in EXAMPLE_KINDS for t in assistant.retriever.examples(kind)[0]]
+    sets = {p.relative_to(PROJECT_ROOT).as_posix(): [json.loads(l)["question"] for l in p.read_text().splitlines() if l.strip()]
+            for folder in EVAL_FOLDERS for p in sorted((PROJECT_ROOT / folder).glob("*.jsonl"))}
+    evals = [(name, q) for name, qs in sets.items() for q in qs]
+    assert len(examples) > 3000 and {"evals/datasets/policy_qa.jsonl", "evals/dev/concerns_blind.jsonl"} <= set(sets)
+    same = {norm(q) for q in examples} & {norm(q) for _, q in evals}
     assert not same, f"eval questions copied into the example questions: {sorted(same)[:5]}"
     # The packaged model: near-duplication is about wording, and the tuned one was trained to pull
     # every question about a clause together.
     emb = get_embeddings()
     E = np.array(emb.embed_documents(examples))
-    V = np.array(emb.embed_documents(evals))
-    sims = V @ E.T
-    i, j = np.unravel_index(np.argmax(sims), sims.shape)
-    close = [(evals[a], examples[b], round(float(sims[a, b]), 3)) for a, b in zip(*np.where(sims >= 0.9))]
-    assert not close, f"near-duplicates (cosine >= 0.9): {close[:5]}"
+    V = np.array(emb.embed_documents([q for _, q in evals]))
+    close = [(evals[a][1], examples[b], round(float(s), 3)) for (a, b), s in np.ndenumerate(V @ E.T) if s >= 0.9]
+    assert not close, f"near-duplicates of example questions (cosine >= 0.9): {close[:5]}"
+    between = [(evals[a], evals[b], round(float(s), 3)) for (a, b), s in np.ndenumerate(V @ V.T)
+               if a < b and s >= 0.9 and evals[a][0] != evals[b][0]]
+    assert not between, f"the same question in two eval sets (cosine >= 0.9): {between[:5]}"
 
 
 # ------------------------------------------------------------------ the opt-in LLM composer

@@ -114,3 +114,70 @@ def test_a_rule_question_about_staff_contact_is_answered_without_escalating_by_p
 def test_definitions_and_plain_rules_do_not_escalate():
     for q in ("what is county lines?", "what does sextortion mean", "can pupils bring phones to school"):
         assert not escalation_by_pattern(q) and not screen(q).escalation, q
+
+
+# ------------------------------------------------------------------ category words (rag/safety.py CATEGORY_PATTERNS)
+
+@pytest.mark.parametrize("message", [
+    # radicalisation
+    "my nephew keeps saying there needs to be a race war and has a nazi flag on his wall",
+    "a boy in 6C told the class that all immigrants should be deported or shot",
+    "found him watching isis videos in his bedroom at 2am",
+    # an adult filming children
+    "a bloke in a van was filming the kids in the playground through the railings",
+    "some man on the bench outside keeps taking pictures of the year 3s at playtime",
+    "a woman at the leisure centre was recording the girls during the school swimming lesson",
+    # child-on-child
+    "at break a group of lads yanked a girl's skirt up and laughed",
+    "two boys pinned him against the wall in the toilets and wouldn't let go",
+    "they pulled my trousers down in pe in front of every1",
+    # cybercrime
+    "my son got into his teacher's email and now older boys online want him to do more",
+    "someone is using my daughters account to ddos a gaming server",
+    "i hacked the school wifi and now these ppl want me to do it for them",
+    # serious violence
+    "he said theyre coming for us with blades after school",
+    "my 10 year old has a zombie knife under his bed",
+    "pupil talking about a stabbing and postcode beef with another estate",
+    # sextortion in other words
+    "this account has pics of me and says it will send them to my mum",
+    "he has a video of her and said he will post it on insta tonight",
+    "they said theyll upload it to the class group if i block them",
+    # suicidal thoughts said indirectly
+    "no one would notice if i disappeared tbh",
+    "my daughter wrote that everyone would be better off without her",
+    "i dont want to be here anymore",
+    # domestic abuse
+    "we had an operation encompass call about one of our reception children",
+    "my dad hit my mum again last night and i hid upstairs",
+    "her stepdad strangled her mum in front of the kids apparently",
+    # harmful challenges
+    "all the year 5s are doing the blackout challenge on tiktok",
+    "they told me its a challenge and i have to do it or im out of the group",
+    "my son tried the pass out challenge at a sleepover",
+    # forced marriage
+    "her family are planning her wedding and she is only 15",
+    "a 13 year old in my class says she is getting married in the summer",
+    "she said her dad promised her to a man back home, she's 14",
+])
+def test_a_situation_of_each_category_escalates(message):
+    assert escalation_by_pattern(message) or screen(message).escalation, message
+
+
+@pytest.mark.parametrize("message", [
+    "sir gave me his personal snapchat and said to message him",
+    "the coach keeps buying one lad trainers and giving him lifts home",
+    "a TA humiliates the same child in front of the class every day",
+])
+def test_a_member_of_staffs_conduct_escalates_to_the_lado(message):
+    s = screen(message)
+    assert s.escalation and s.about_staff, (message, s)
+
+
+@pytest.mark.parametrize("question", [
+    "can teachers give pupils lifts home",
+    "are staff allowed to buy pupils presents at christmas",
+    "can a coach give a child his phone number for emergencies?",
+])
+def test_staff_conduct_asked_as_a_rule_does_not_escalate_by_pattern(question):
+    assert not escalation_by_pattern(question), question
