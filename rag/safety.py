@@ -137,6 +137,21 @@ CATEGORY_PATTERNS = {
         r"\b(pass[- ]?out|blackout|choking|skull[- ]?breaker|fire|benadryl)\s+challenge\b",
         r"\bchallenge\b.{0,40}\b(have to|got to|must) do it\b",
     ],
+    "neglect": [
+        r"\b(always|constantly|often|keeps? (coming in|being|turning up)|comes? in|turns? up) (so |really |very )?(hungry|starving|starved|dirty|smelly|unwashed|filthy|freezing)\b",
+        r"\b(same|dirty|unwashed|smelly|filthy) (clothes|jumper|uniform|top|trousers|outfit)\b.{0,30}\b(all week|every day|for (days|weeks)|again|since)\b",
+        r"\bno (food|heating|electric\w*|gas|hot water|beds?)\b.{0,15}\b(at home|in the (house|flat))\b|\b(house|home|flat) (has|had) no (food|heating|electric\w*)\b",
+        r"\b(left|home|stays?) (alone|on (his|her|their) own)\b.{0,30}\b(overnight|all night|all day|for days|every night|at night|all weekend)\b",
+        r"\b(head lice|nits|sores|toothache|tooth ache|rotten teeth)\b.{0,40}\b(never|not been|untreated|for weeks|for months|nobody)\b",
+    ],
+    "missing children": [
+        r"\b(can'?t|cannot|couldn'?t|can not) find (him|her|them|a child|a pupil|my (son|daughter|child|kid|boy|girl)|one of)\b",
+        r"\b(isn'?t|is not|aren'?t|wasn'?t) anywhere\b|\b(not|nowhere) to be (found|seen)\b|\b(gone|went|goes|going|go) missing\b",
+    ],
+    "private fostering": [
+        r"\b(living|staying|lives|stays|moved in) with (a |an |his |her |their |my |some )?['\"‘]?(family friend|friend|neighbou?r|"
+        r"(mum|mom|dad|mother|father)'?s (friend|mate|colleague|ex)|someone (she|he|they) (met|barely know|doesn'?t know))\b",
+    ],
     "forced marriage": [
         r"\b(marriage|married|marry|wedding|engaged|husband|wife)\b.{0,50}\b(1[0-7]|[5-9]) ?(year old|yo|yr old)\b",
         r"\b(1[0-7]|[5-9]) ?(year old|yo|yr old)\b.{0,50}\b(marriage|married|marry|wedding|engaged)\b",
@@ -150,7 +165,8 @@ STAFF_CONDUCT_PATTERNS = [
     r"\b(miss|sir|mr \w+|mrs \w+|ms \w+|teacher|coach|tutor|ta)\b.{0,30}\b(gave|give|gives|giving|sent|asked for)\b.{0,12}"
     r"\b(her|his|their|my) (personal |own |mobile )?(number|snap\w*|insta\w*|whats ?app|address)\b",
     _STAFF_WORDS + r".{0,40}\b(drives?|drove|driving|gives?|gave|giving|offer\w*|buys?|bought|buying)\b.{0,25}\b(lifts?|home|presents?|gifts?|money|sweets|phone|trainers)\b",
-    _STAFF_WORDS + r".{0,40}\b(humiliat\w*|belittl\w*|picks on|shouts? at|screams? at|swore at|grabbed|slapped|pushed|shoved|mocks?)\b",
+    _STAFF_WORDS + r".{0,40}\b(humiliat\w*|belittl\w*|picks on|shout\w* at|scream\w* at|swore at|swears at|grab\w*|drag\w*|slap\w*|"
+    r"push\w*|shov\w*|kick\w*|pinch\w*|mocks?|mocking|lock\w* (him|her|them) in)\b",
     _STAFF_WORDS + r".{0,30}\b(arrested|under investigation|charged|cautioned|suspended)\b",
 ]
 ESCALATION_PATTERNS += [p for ps in CATEGORY_PATTERNS.values() for p in ps] + STAFF_CONDUCT_PATTERNS
@@ -242,7 +258,8 @@ IMMEDIATE_DANGER = re.compile(
     r"\b(immediate|in) danger\b|\bright now\b|\btonight\b|\btomorrow\b|\bthis (evening|afternoon|weekend)\b|\bafter school (today|tomorrow)\b|"
     r"\bon (his|her|their|my) way\b|\bto meet\b|\bmeet (up|him|her|them)\b|\b(pick|collect) (him|her|them|my \w+) up\b|"
     r"\b(kill|end) (him|her|them|my|your)sel\w*|\bend (his|her|their|my) life\b|\bsuicid\w*|\bwants? to die\b|\boverdose\w*|"
-    r"\b(knife|knives|gun|weapon)s?\b|\bmissing\b|\b(ran|run(ning)?) away\b|\bhas(n'?t| not) (come|gone) home\b",
+    r"\b(knife|knives|gun|weapon)s?\b|\bmissing\b|\b(ran|run(ning)?) away\b|\bhas(n'?t| not) (come|gone) home\b|"
+    r"\b(can'?t|cannot|couldn'?t) find (him|her|them|a child|a pupil|my \w+|one of)\b|\b(isn'?t|is not) anywhere\b",
     re.I,
 )
 
@@ -251,7 +268,7 @@ IMMEDIATE_DANGER = re.compile(
 # benchmarks/screening.py. A concern the classifier is sure of gets the "act now" banner; one it
 # thinks likely gets the DSL line at the top of the answer ("concern"): both escalate, because a
 # missed concern can cost a child and a false alarm costs one line.
-URGENT_PROBABILITY = 0.7
+URGENT_PROBABILITY = 0.8
 CONCERN_PROBABILITY = 0.5
 PERSONAL_DATA_PROBABILITY = 0.7
 

@@ -155,6 +155,18 @@ def test_definitions_and_plain_rules_do_not_escalate():
     "all the year 5s are doing the blackout challenge on tiktok",
     "they told me its a challenge and i have to do it or im out of the group",
     "my son tried the pass out challenge at a sleepover",
+    # neglect
+    "one of my reception kids is always starving and came in the same jumper all week",
+    "she said theres no heating at home and they sleep in their coats",
+    "the little boy next door is left on his own overnight when his mum works",
+    # a child missing now
+    "we cant find one of the year 1s after lunch, the back gate was open",
+    "my daughter isnt anywhere, she should have been home from school an hour ago",
+    "a boy from 4B has gone missing from the trip",
+    # private fostering
+    "a girl in my class has been staying with a family friend since christmas, mum is abroad",
+    "he lives with his dad's mate now, has done for about 3 months",
+    "my friend is living with a neighbour cos her mum went away",
     # forced marriage
     "her family are planning her wedding and she is only 15",
     "a 13 year old in my class says she is getting married in the summer",
@@ -168,6 +180,7 @@ def test_a_situation_of_each_category_escalates(message):
     "sir gave me his personal snapchat and said to message him",
     "the coach keeps buying one lad trainers and giving him lifts home",
     "a TA humiliates the same child in front of the class every day",
+    "a colleague keeps shouting at one boy and dragged him out of the room by his arm",
 ])
 def test_a_member_of_staffs_conduct_escalates_to_the_lado(message):
     s = screen(message)
