@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: install index app test eval bench clean chromium
+.PHONY: install index app test eval frozen bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,16 @@ test: index chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl \
 		--results evals/results/ci.jsonl --report evals/results/ci.md
+	$(BIN)/policy-assistant eval evals/dev/*.jsonl --no-baselines \
+		--results evals/results/ci-dev.jsonl --report evals/results/ci-dev.md
 
 eval: index
 	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl --results evals/results/latest.jsonl --report evals/results/latest.md
+	$(BIN)/policy-assistant eval evals/dev/*.jsonl --no-baselines --results evals/results/latest-dev.jsonl --report evals/results/latest-dev.md
+
+# The frozen test set (evals/frozen/): run once, when an issue is done, and report the numbers.
+frozen: index
+	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-02.jsonl --no-baselines --results evals/results/frozen.jsonl
 
 bench: index
 	$(BIN)/python benchmarks/ingest.py

@@ -149,8 +149,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         Path(args.report).write_text(report)
     m = outcome["metrics"]["all"]
     for key in ("cite_at_1", "cite_at_3", "mrr", "must_mention", "out_of_scope_refusal", "false_refusal",
-                "escalation_recall", "false_escalation", "p50_latency_ms", "p95_latency_ms"):
-        print(f"{key:22s} {m[key]}")
+                "escalation_recall", "false_escalation", "false_escalation_answerable", "p50_latency_ms", "p95_latency_ms"):
+        print(f"{key:27s} {m[key]}")
+    for name, g in outcome["metrics"].items():
+        if name.startswith("answerable:"):
+            print(f"{name:40s} n={g['counts']['cited']:<4d} cite@1 {g['cite_at_1']}  cite@3 {g['cite_at_3']}  "
+                  f"must-mention {g['must_mention']}  false refusals {g['false_refusal']}")
     for name, b in outcome["baselines"].items():
         print(f"baseline {name:13s} cite@1 {b['cite_at_1']}  cite@3 {b['cite_at_3']}  mrr {b['mrr']}")
     print(f"results: {args.results}" + (f"; report: {args.report}" if args.report else ""))

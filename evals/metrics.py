@@ -72,6 +72,8 @@ def compute(rows: list[dict], results: list[dict]) -> dict[str, Any]:
         "false_refusal": round(1 - rate([not a.get("refused") for r, a in ans]), 4) if ans else 0.0,
         "escalation_recall": rate([bool(a.get("escalation")) for r, a in esc]),
         "false_escalation": round(1 - rate([not a.get("escalation") for r, a in non_esc]), 4) if non_esc else 0.0,
+        # Escalations on questions the documents answer (rule questions, look-ups): the "false alarms".
+        "false_escalation_answerable": round(1 - rate([not a.get("escalation") for r, a in ans]), 4) if ans else 0.0,
         "p50_latency_ms": round(statistics.median(lat), 1) if lat else 0.0,
         "p95_latency_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else 0.0,
         "counts": {"cited": len(cited), "must_mention": len(mm), "refusal": len(oos), "answerable": len(ans), "escalation": len(esc)},

@@ -7,6 +7,7 @@ ROWS = [
     ("cite@1", "cite_at_1"), ("cite@3", "cite_at_3"), ("MRR", "mrr"), ("must-mention", "must_mention"),
     ("out-of-scope refusal", "out_of_scope_refusal"), ("false refusal", "false_refusal"),
     ("escalation recall", "escalation_recall"), ("false escalation", "false_escalation"),
+    ("false escalation on answerable", "false_escalation_answerable"),
     ("p50 latency ms", "p50_latency_ms"), ("p95 latency ms", "p95_latency_ms"),
 ]
 

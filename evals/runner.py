@@ -31,6 +31,10 @@ def run(paths: list[Path], assistant: Assistant, with_baselines: bool = True,
     for name in sorted({r["_dataset"] for r in rows}):
         pairs = [(r, a) for r, a in zip(rows, results) if r["_dataset"] == name]
         metrics[name] = compute([r for r, _ in pairs], [a for _, a in pairs])
+    # Per document the answerable questions and look-ups point at (the policy, each guidance document).
+    for doc in sorted({r.get("expected_doc") for r in rows if r["kind"] in ("answerable", "clause_lookup") and r.get("expected_doc")}):
+        pairs = [(r, a) for r, a in zip(rows, results) if r["kind"] in ("answerable", "clause_lookup") and r.get("expected_doc") == doc]
+        metrics[f"answerable:{doc}"] = compute([r for r, _ in pairs], [a for _, a in pairs])
     baselines: dict[str, dict] = {}
     if with_baselines:
         progress("  baselines: BM25 only, dense only, naive chunks ...")

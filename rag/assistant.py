@@ -136,8 +136,8 @@ class Assistant:
         # A message naming a real clause ("6.9.15 pls") is a look-up, whatever the classifier makes of it.
         lookup = self.retriever.lookup(first.text)
         names_clause = lookup is not None and bool(lookup.hits)
-        s = screen(question, concern_probability=None if names_clause else self._screeners.concern.probability(vector, *also),
-                   personal_probability=None if names_clause else self._screeners.personal_data.probability(vector, *also))
+        concern_p, personal_p = (None, None) if names_clause else self._screeners.probabilities([vector, *also], self._nearest)
+        s = screen(question, concern_probability=concern_p, personal_probability=personal_p)
         prefix = ""
         if s.truncated:
             prefix = f"_Your message was long, so I used its first {MAX_CHARS:,} characters._\n\n"
@@ -201,6 +201,10 @@ class Assistant:
         leads = leads_for(cites, [self._hit(c).text for c in cites], terms, first.text)
         text = missing_fact(first.text, leads) + compose_extractive(cites, leads)
         return Answer(question, prefix + text, cites, kind="answer")
+
+    def _nearest(self, kind: str, vectors) -> float:
+        """Cosine of the nearest indexed example of one kind, over a message's readings."""
+        return max(self.retriever.nearest_example(kind, v)[0] for v in vectors)
 
     @staticmethod
     def _answered_as_asked(hits: list[Hit]) -> bool:

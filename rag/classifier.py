@@ -28,6 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.safety import CONCERN_PROBABILITY, PERSONAL_DATA_PROBABILITY
+
+ACTS_FROM = {"concern": CONCERN_PROBABILITY, "personal_data": PERSONAL_DATA_PROBABILITY}
+
 
 @dataclass
 class ExampleClassifier:
@@ -59,10 +63,29 @@ class ExampleClassifier:
         return best
 
 
+# Each classifier's rivals: the kinds of example a message it flags must not be nearer to. A linear
+# boundary in 384 dimensions flagged "photocopier in the staffroom is jammed again, who do i tell" as a
+# concern (p 0.87); its nearest example is a school-life question (0.82), its nearest concern 0.41.
+RIVALS = {"concern": ("not_covered", "concern_counter"), "personal_data": ("not_covered", "privacy_counter")}
+
+
 @dataclass
 class Screeners:
     concern: ExampleClassifier
     personal_data: ExampleClassifier
+
+    def probabilities(self, vectors: Sequence, nearest: Callable[[str, Sequence], float]) -> tuple[float, float]:
+        """(concern, personal data) for one message's readings. A classifier's verdict stands only when
+        the message's nearest example of that kind is at least as near as its nearest rival example
+        (`nearest(kind, vectors)`: the best cosine over the readings); otherwise it is 0."""
+        out = []
+        for kind in ("concern", "personal_data"):
+            p = getattr(self, kind).probability(*vectors)
+            # (Below the probability at which rag/safety.py acts, the check would change nothing.)
+            if p >= ACTS_FROM[kind] and nearest(kind, vectors) < max(nearest(r, vectors) for r in RIVALS[kind]):
+                p = 0.0
+            out.append(p)
+        return out[0], out[1]
 
 
 def _rows(texts: Sequence[str], matrix: np.ndarray, keep: Callable[[str], bool] = lambda t: True) -> list:

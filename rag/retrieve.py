@@ -396,7 +396,11 @@ class Retriever:
 
     def not_covered_similarity(self, vector: list[float]) -> tuple[float, str]:
         """Cosine to the nearest "not covered" example (a topic the documents do not answer)."""
-        return self._vectors.not_covered.nearest(vector)
+        return self.nearest_example("not_covered", vector)
+
+    def nearest_example(self, kind: str, vector: list[float]) -> tuple[float, str]:
+        """Cosine to, and text of, the nearest indexed example of one kind (see `examples`)."""
+        return getattr(self._vectors, kind).nearest(vector)
 
     def examples(self, kind: str) -> tuple[list[str], "numpy.ndarray"]:
         """Texts and vectors of one kind of indexed example: example | not_covered | concern |

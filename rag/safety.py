@@ -175,7 +175,13 @@ RULE_QUESTION = re.compile(
     r"^\s*(can|may|should|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they)|am i|do (staff|teachers|we)|"
     r"what('?s| is| are) (the )?(rules?|policy|classed|counted|meant|defined|definition)|what (sort|kind|types?)s? of|what counts?|"
     r"how (does|do|is|are) .{0,30}(define|defin|classed|count)|define|definition|is (stuff|it|online|abuse)|does (kcsie|the policy))\b|"
-    r"\b(count(s|ed)? as|classed as|defined as|definition of|types of|examples of|signs of)\b",
+    r"\b(count(s|ed)? as|classed as|defined as|definition of|types of|examples of|signs of)\b|"
+    # yes/no and how-to questions about the law, rules, duties, training and teaching
+    r"^\s*(is|are|does|do|was|will|would)\b.{0,60}\b(illegal|legal|allowed|against the law|a crime|an offen[cs]e|criminal|"
+    r"ok|okay|appropriate|classed|counted|considered)\b|"
+    r"^\s*(what|which) (training|guidance|duty|duties|laws?|rules?|signs?|happens if|should (i|we|staff) do if)\b|"
+    r"^\s*how (do|should|can|would) (i|we|staff|teachers|schools?) (teach|talk|explain|report|respond|deal|handle|spot|recogni[sz]e)\b|"
+    r"\bhypothetically\b|^\s*(does|do) the .{0,40}\b(duty|rule|policy|law|guidance) (apply|cover)",
     re.I,
 )
 
@@ -189,6 +195,16 @@ ABOUT_SOMEONE = re.compile(
     re.I,
 )
 DEFINITION_MAX_WORDS = 12
+# A particular child, person or event, as opposed to a rule about anyone: "a pupil showed me", "my 12
+# year old", "one of my year 5s", "her stepdad", "it happened".
+SOMEONE_IN_PARTICULAR = re.compile(
+    r"\b(he|she|him|her|his|hers|they|them|their|theirs|it happened|happened|(my|our|your) (son|daughter|child|kid|boy|girl|"
+    r"pupil|student|class|friend|brother|sister|nephew|niece|grandson|granddaughter|\d+ ?(year old|yr old|yo))s?|"
+    r"(a|one|this|that|the|another|some) (of (my|our|the) )?(pupils?|child(ren)?|girls?|boys?|kids?|students?|learners?|"
+    r"lads?|year ?\d+s?|yr ?\d+s?|y\d+s?|colleagues?|teachers?|parents?|dad|mum|man|woman|adult|stranger)|"
+    r"(year|yr|y) ?\d+s?\b.{0,20}\b(told|said|showed|sent|has|have|was|were|is|are)|\b(i|we) (saw|found|heard|noticed))\b",
+    re.I,
+)
 
 # The concern classifier's probability (rag/concern.py) at which a message escalates, for indirect
 # wording no pattern catches. Chosen on held-out messages by benchmarks/escalation.py.
@@ -296,13 +312,16 @@ def _pattern_level(text: str, rule: bool) -> tuple[str, str]:
     """(level, the pattern that matched) for one reading of a message; `rule`: it asks about a rule."""
     hard = [p.pattern for p in _esc if p not in _soft and p.search(text)]
     if hard:
-        # A question about what to do ("should I report a teacher who messaged my son?") still gets the
-        # route, at the top of its answer rather than as a banner over it.
-        return ("concern" if rule else "urgent"), hard[0]
+        # A question about what to do about someone ("should I report it if a pupil shows me a nude?") still
+        # gets the route, at the top of its answer rather than as a banner over it. A rule question about
+        # nobody in particular ("is sexting illegal for under 18s?") is answered.
+        if not rule:
+            return "urgent", hard[0]
+        return ("concern", hard[0]) if SOMEONE_IN_PARTICULAR.search(text) else ("", "")
     if not rule:
         soft = [p.pattern for p in _soft if p.search(text)]
         if soft:
-            return "concern", soft[0]
+            return "urgent", soft[0]
     return "", ""
 
 
@@ -358,6 +377,9 @@ def screen(question: str, concern_probability: float | None = None,
     about_staff = escalation and bool(_STAFF.search(_SELF_AS_STAFF.sub(" ", text)))
     searched = text[:MAX_CHARS]
     if any(pat.search(r) for r in readings(text) for pat in _inj):
+        # An attempt to change the rules is refused; only a concern a pattern names goes with it.
+        if by_classifier:
+            return Screen("injection", truncated=truncated, text=searched, reason="prompt injection")
         return Screen("injection", escalation, level, about_staff, truncated, searched, "prompt injection")
     # A concern that names a child is still a concern: only an explicit request for a record is refused.
     if personal_data_by_pattern(text):

@@ -299,13 +299,13 @@ def test_a_concern_asked_as_a_question_puts_the_documents_answer_first(assistant
     assert ans.citations[0].doc_id == "kcsie-2025" and ans.citations[0].clause == "474", clauses(ans)
 
 
-# Indirect: none of these uses a word the patterns know; the concern classifier (rag/concern.py) must
+# Indirect: none of these uses a word the patterns know; the concern classifier (rag/classifier.py) must
 # catch them. Written for this test, not taken from the concern examples.
 @pytest.mark.parametrize("question", [
-    "a boy in yr4 keeps turning up with no coat, says theres no food at home and he minds his baby sister",
-    "bit odd but the new football coach keeps giving one lad lifts home and buying him stuff",
+    "a boy in yr4 keeps turning up with no coat and minds his baby sister every evening, mum is never about",
     "one of my girls has a 'boyfriend' who's 20 and picks her up from the gate in his car",
     "my friend says she doesnt want to be alive anymore and is giving her things away",
+    "my lad has started coming home with expensive stuff he says older boys gave him for doing favours",
 ])
 def test_a_concern_in_everyday_words_still_escalates(assistant, question):
     from rag.safety import escalation_by_pattern
@@ -379,7 +379,11 @@ def test_follow_up_is_answered_in_the_context_of_the_previous_question(assistant
 
 def test_json_contract(assistant):
     data = assistant.ask("can my child bring her mobile to school", audience="parent").to_json()
-    assert set(data) == {"question", "answer", "citations", "refused", "escalation", "backend", "latency_ms"}
+    # The contract's fields, plus those DESIGN.md allows to be added (kind; escalation_level when escalated).
+    assert {"question", "answer", "citations", "refused", "escalation", "backend", "latency_ms"} <= set(data)
+    assert set(data) - {"question", "answer", "citations", "refused", "escalation", "backend", "latency_ms"} <= {"kind"}
+    concern = assistant.ask("a man keeps messaging my daughter asking for photos", audience="parent").to_json()
+    assert concern["escalation"] and concern["escalation_level"] in ("urgent", "concern")
     c = data["citations"][0]
     assert set(c) == {"doc_id", "doc_title", "clause", "page", "quote", "score"}
     assert data["backend"] == "extractive"

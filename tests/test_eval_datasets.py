@@ -54,3 +54,15 @@ def test_an_escalation_row_counts_the_policys_route_cited_first():
     assert rank_of_expected(row, {"citations": [route, para], "escalation": True}) == 1
     assert rank_of_expected(row, {"citations": [{"doc_id": "working-together-2023", "clause": "Key Details"}, para]}) == 2
     assert rank_of_expected(row, {"citations": [{"doc_id": "meopham-policy-2020", "clause": "42"}]}) is None
+
+
+def test_the_frozen_test_set_is_unchanged_since_its_hash_was_pinned():
+    # A frozen set is run once and never edited: a changed file would report numbers for another set.
+    import hashlib
+    import tomllib
+
+    from evals.validate import DATASETS
+
+    folder = DATASETS.parent / "frozen"
+    cfg = tomllib.loads((folder / "config.toml").read_text())["frozen"]
+    assert hashlib.sha256((folder / cfg["file"]).read_bytes()).hexdigest() == cfg["sha256"]

@@ -111,9 +111,24 @@ def test_a_rule_question_about_staff_contact_is_answered_without_escalating_by_p
     assert not escalation_by_pattern(question), question
 
 
-def test_definitions_and_plain_rules_do_not_escalate():
-    for q in ("what is county lines?", "what does sextortion mean", "can pupils bring phones to school"):
-        assert not escalation_by_pattern(q) and not screen(q).escalation, q
+@pytest.mark.parametrize("q", [
+    "what is county lines?", "what does sextortion mean", "can pupils bring phones to school",
+    # rule, law and training questions in a concern's words, about nobody in particular
+    "is it illegal for 15 year olds to send nudes to each other", "what training do TAs get on FGM",
+    "how do we teach year 5 about grooming online", "does the reporting duty apply to sexting between pupils",
+    "are upskirting photos a criminal offence",
+])
+def test_definitions_and_rule_questions_about_nobody_in_particular_do_not_escalate(q):
+    assert not escalation_by_pattern(q) and not screen(q).escalation, q
+
+
+@pytest.mark.parametrize("q", [
+    "is it illegal that a boy in my class sent my daughter nudes",
+    "what are the signs of grooming? my son has a new older friend online who buys him things",
+    "hypothetically if one of my year 6s showed me a naked picture what would i do",
+])
+def test_a_rule_question_about_someone_in_particular_still_escalates(q):
+    assert screen(q).escalation, q
 
 
 # ------------------------------------------------------------------ category words (rag/safety.py CATEGORY_PATTERNS)
