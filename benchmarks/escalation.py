@@ -3,9 +3,9 @@
     python benchmarks/escalation.py [--misses]   (--misses lists the held-out examples not caught)
 
 Escalation: for each concern category of corpus/questions/concerns.toml (sextortion, neglect, ...),
-the concern classifier is retrained without that category and asked about it; a situation counts as
-caught when the patterns or the classifier (at CONCERN_PROBABILITY) escalate it, as rag/safety.py
-does. The same for each voice (parent, staff, pupil, visitor). Then false alarms: how many answerable
+the concern classifier is retrained without that category and asked about it (its nearest-example
+check, rag/classifier.py, also without it); a situation counts as caught when the patterns or the
+classifier (at CONCERN_PROBABILITY) escalate it, as rag/safety.py does. The same for each voice (parent, staff, pupil, visitor). Then false alarms: how many answerable
 and off-topic questions of the eval sets (never training data) escalate with the full classifier.
 Personal data: the same, category by category, for corpus/questions/personal-data.toml, and how many
 answerable questions would be refused as personal data. Used to choose the probabilities and C.
@@ -48,13 +48,24 @@ def main() -> None:
     screen_vectors = vectors_of([e.text for e in screen_rows])
     pattern_escalates = [bool(safety.escalation_by_pattern(e.text)) for e in screen_rows]
     pattern_personal = [safety.personal_data_by_pattern(e.text) for e in screen_rows]
+    # Where the classifier may act at all, as rag/safety.py decides from the words (definitions, rule questions).
+    applies = {"concern": [safety.concern_classifier_applies(e.text) for e in screen_rows],
+               "personal_data": [safety.personal_classifier_applies(e.text) for e in screen_rows]}
 
     def without(held_out: set[str]):
+        """The screeners, and their nearest-example check, as if these examples had never been written."""
         def examples_of(kind: str):
             texts, matrix = a.retriever.examples(kind)
             keep = [i for i, t in enumerate(texts) if t not in held_out]
             return [texts[i] for i in keep], matrix[keep]
-        return train_screeners(examples_of, safety.escalation_by_pattern)
+
+        kept = {k: examples_of(k)[1] for k in ("concern", "personal_data", "not_covered", "concern_counter",
+                                              "privacy_counter")}
+
+        def nearest(kind: str, vectors) -> float:
+            m = kept[kind]
+            return max(float((m @ np.asarray(v, dtype=np.float32)).max()) if len(m) else 0.0 for v in vectors)
+        return train_screeners(examples_of, safety.escalation_by_pattern), nearest
 
     for kind, attr, threshold, by_pattern, label in (
         ("concern", "concern", safety.CONCERN_PROBABILITY, pattern_escalates, "escalation"),
@@ -68,8 +79,10 @@ def main() -> None:
                 groups[getattr(screen_rows[i], split) or "(none)"].append(i)
             held: dict[str, list[tuple[bool, float]]] = {}  # per group: (pattern caught, held-out probability)
             for name, members in sorted(groups.items()):
-                clf = getattr(without({screen_rows[i].text for i in members}), attr)
-                held[name] = [(by_pattern[i], clf.probability(*screen_vectors[i])) for i in members]
+                screeners, nearest = without({screen_rows[i].text for i in members})
+                which = 0 if attr == "concern" else 1
+                held[name] = [(by_pattern[i], screeners.probabilities(screen_vectors[i], nearest)[which]
+                               if applies[kind][i] else 0.0) for i in members]
                 if "--misses" in sys.argv and split == "category":
                     for i, (pat, p) in zip(members, held[name]):
                         if not pat and p < threshold:
@@ -91,16 +104,19 @@ def main() -> None:
     # False alarms and false refusals on questions no classifier was trained on.
     rows = [r for folder in ("evals/datasets", "evals/dev") for p in sorted((ROOT / folder).glob("*.jsonl"))
             for r in load_rows(p)]
-    full = train_screeners(a.retriever.examples, safety.escalation_by_pattern)
+    full, _ = without(set())
     vecs = vectors_of([r["question"] for r in rows])
-    concern_p = [full.concern.probability(*v) for v in vecs]
-    personal_p = [full.personal_data.probability(*v) for v in vecs]
+    _, nearest_all = without(set())
+    probs = [full.probabilities(v, nearest_all) for v in vecs]
+    concern_p = [c for c, _ in probs]
+    personal_p = [p for _, p in probs]
     for kinds, label in ((("answerable", "clause_lookup"), "answerable"), (("out_of_scope",), "out of scope"),
                          (("escalation",), "concerns")):
         sel = [i for i, r in enumerate(rows) if r["kind"] in kinds]
         for t in (0.4, 0.5, 0.6, 0.7, 0.8):
             alarms = sum(bool(safety.escalation_by_pattern(rows[i]["question"])) or concern_p[i] >= t for i in sel)
-            refusals = sum(safety.personal_data_by_pattern(rows[i]["question"]) or personal_p[i] >= t for i in sel)
+            refusals = sum(safety.personal_data_by_pattern(rows[i]["question"])
+                           or (personal_p[i] >= t and safety.personal_classifier_applies(rows[i]["question"])) for i in sel)
             print(f"{label} ({len(sel)}): at p>={t}: escalate {alarms} ({alarms / len(sel):.3f}), "
                   f"personal data {refusals} ({refusals / len(sel):.3f})")
         screens = [safety.screen(rows[i]["question"], concern_p[i], personal_p[i]) for i in sel]

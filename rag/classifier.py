@@ -67,6 +67,10 @@ class ExampleClassifier:
 # boundary in 384 dimensions flagged "photocopier in the staffroom is jammed again, who do i tell" as a
 # concern (p 0.87); its nearest example is a school-life question (0.82), its nearest concern 0.41.
 RIVALS = {"concern": ("not_covered", "concern_counter"), "personal_data": ("not_covered", "privacy_counter")}
+# ...by more than this much (cosine), chosen by benchmarks/escalation.py with each category held out in
+# turn: at 0 the worst held-out concern category kept 0.79 of its situations, at 0.1 0.92, while the
+# false alarms on the eval and dev sets' answerable questions stayed 38-39 of 260.
+RIVAL_MARGIN = 0.1
 
 
 @dataclass
@@ -82,7 +86,7 @@ class Screeners:
         for kind in ("concern", "personal_data"):
             p = getattr(self, kind).probability(*vectors)
             # (Below the probability at which rag/safety.py acts, the check would change nothing.)
-            if p >= ACTS_FROM[kind] and nearest(kind, vectors) < max(nearest(r, vectors) for r in RIVALS[kind]):
+            if p >= ACTS_FROM[kind] and nearest(kind, vectors) + RIVAL_MARGIN < max(nearest(r, vectors) for r in RIVALS[kind]):
                 p = 0.0
             out.append(p)
         return out[0], out[1]

@@ -248,9 +248,13 @@ PERSONAL_DATA_PATTERNS = [
     r"\bwhose (phones?|devices?|mobiles?) (got|was|were|has been|have been|had been) (taken|confiscated|took)\b",
     r"\bwho (had|has|got) (their |his |her )?(phones?|devices?|mobiles?) (taken|confiscated|took)\b",
     # registers and lists of particular children or families
-    r"\b(who|which \w+|names?|list)\b.{0,40}\b(on|in) (the )?(child protection|cp|sen|send|safeguarding|at[- ]risk|"
+    r"\b(who('?s| is| are| was| were)|which \w+ (is|are|was|were)|names?|list)\b.{0,40}\b(on|in) (the )?(child protection|cp|sen|send|safeguarding|at[- ]risk|"
     r"free school meals?|fsm|pupil premium|looked[- ]after|cla|young carers?|eal) (register|list|plans?|records?)\b",
     r"\bis [a-z]+ (in|from) (year|yr|class|y) ?\w+ (on|in) (the )?(child protection|cp|sen|send|safeguarding|at[- ]risk|fsm|free school meals?)\b",
+    r"\b(is|are) (?!(there|it|a|an|the|this|that|any|all|every|children|pupils|kids|staff)\b)[a-z]+('s)?( \w+){0,4} (on|in) (the )?"
+    r"(child protection|cp|sen|send|safeguarding|at[- ]risk|free school meals?|fsm|pupil premium|looked[- ]after|cla) (register|list|plan)s?\b",
+    r"\b(does|has|is) (?!(the|a|an|every|each|any|school|staff|it)\b)[a-z]+ (have|got|had|been given|on) (a |an )?"
+    r"(social worker|child protection plan|cp plan|ehcp|diagnosis|statement)\b",
     # what was written or reported about a particular child or family
     r"\bwhat (did|has|have) (the )?(dsl|head(teacher)?|school|teacher|safeguarding lead|social (worker|services)|senco|sendco)\w* "
     r"(write|written|say|said|record|recorded|note|noted|report|reported|log|logged)\w* (about|on|regarding) "
@@ -286,7 +290,7 @@ IMMEDIATE_DANGER = re.compile(
 # missed concern can cost a child and a false alarm costs one line.
 URGENT_PROBABILITY = 0.8
 CONCERN_PROBABILITY = 0.5
-PERSONAL_DATA_PROBABILITY = 0.7
+PERSONAL_DATA_PROBABILITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -350,6 +354,32 @@ def immediate_danger(text: str) -> bool:
     return any(IMMEDIATE_DANGER.search(r) for r in readings(text))
 
 
+# "does the no phones thing include apple watches? my son got one": a question about what the rules allow
+# is not a request for someone's record, unless it asks to be told or given something.
+ASKS_TO_BE_GIVEN = re.compile(
+    r"\b(tell|give|send|show|email|text|forward|share with|let) (me|us)\b|\bi need (his|her|their|the)\b|"
+    r"\b(what|where|who) (is|are|was|were) [a-z]+'s\b|\b(list|names|register|records?|file|notes)\b",
+    re.I,
+)
+
+
+# Questions about what is allowed or what happens: "can i ...", "does the no phones thing include ...".
+RULE_FORM = re.compile(r"^\s*(can|could|may|might|should|shall|must|is it|am i|do|does|did|will|would|what happens|"
+                       r"what if|how (do|does|can|should|long|many|much))\b", re.I)
+
+
+def personal_classifier_applies(text: str) -> bool:
+    """The personal-data classifier may refuse this message: it is not a question about what is allowed,
+    or it asks to be told or given something. (Patterns refuse the requests phrased as questions.)"""
+    rule = any(RULE_QUESTION.search(r) or RULE_FORM.search(r) for r in readings(text))
+    return not rule or bool(ASKS_TO_BE_GIVEN.search(text))
+
+
+def concern_classifier_applies(text: str) -> bool:
+    """The concern classifier may escalate this message: it is not a short definition question."""
+    return not is_definition_question(text)
+
+
 def personal_data_by_pattern(text: str) -> bool:
     return any(p.search(r) for r in readings(text) for p in _pd)
 
@@ -365,7 +395,7 @@ def screen(question: str, concern_probability: float | None = None,
     found = {lv for lv, _ in levels if lv}
     level = "urgent" if "urgent" in found else ("concern" if found else "")
     reason = next((p for _, p in levels if p), "")
-    p = concern_probability if concern_probability is not None and not is_definition_question(text) else 0.0
+    p = concern_probability if concern_probability is not None and concern_classifier_applies(text) else 0.0
     by_classifier = not level and p >= CONCERN_PROBABILITY
     if p >= URGENT_PROBABILITY:
         level = "urgent"
@@ -385,7 +415,7 @@ def screen(question: str, concern_probability: float | None = None,
     if personal_data_by_pattern(text):
         return Screen("personal_data", escalation, level, about_staff, truncated, searched,
                       "personal information about pupils, families or staff")
-    if not escalation and (personal_probability or 0.0) >= PERSONAL_DATA_PROBABILITY:
+    if not escalation and (personal_probability or 0.0) >= PERSONAL_DATA_PROBABILITY and personal_classifier_applies(text):
         return Screen("personal_data", False, "", False, truncated, searched,
                       "personal information about pupils, families or staff", by_classifier=True)
     why = reason or ("reads like a safeguarding concern" if escalation else "")

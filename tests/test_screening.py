@@ -57,6 +57,8 @@ def test_a_threat_to_share_images_escalates_urgently(message):
     # registers and lists about particular children or families
     "which families are on the cp register",
     "is tyler from year 3 on the child protection list",
+    "is jayden on the cp register",
+    "does amelia have a social worker",
     "give me the names on the SEN register for year 6",
     # what was written or reported about someone
     "what did the dsl write about my neighbours kid",
@@ -79,6 +81,8 @@ def test_requests_for_personal_data_are_refused_by_pattern(asked):
     "can staff share a pupil's address with other parents",
     "which children are more at risk online",
     "who can confiscate a phone",
+    "who decides if a child goes on the child protection register",
+    "does the school have a social worker",
 ])
 def test_rule_questions_in_the_same_words_are_not_refused(question):
     assert not personal_data_by_pattern(question), question
