@@ -133,9 +133,10 @@ class Assistant:
         # embedded in the same batch (one pass of the model for both).
         spelled = respell(search_text)
         vector, *also = self.retriever.embeddings.embed_documents([search_text] + ([spelled] if spelled != search_text else []))
-        # A message naming a real clause ("6.9.15 pls") is a look-up, whatever the classifier makes of it.
+        # A message asking for a clause by number ("6.9.15 pls", "kcsie para 990") is a look-up, whatever
+        # the classifiers make of it.
         lookup = self.retriever.lookup(first.text)
-        names_clause = lookup is not None and bool(lookup.hits)
+        names_clause = lookup is not None
         concern_p, personal_p = (None, None) if names_clause else self._screeners.probabilities([vector, *also], self._nearest)
         s = screen(question, concern_probability=concern_p, personal_probability=personal_p)
         prefix = ""

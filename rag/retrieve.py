@@ -343,6 +343,13 @@ class Retriever:
         candidates += [(m.group(1), "." in m.group(1) or names_policy) for m in LOOKUP_SECTION.finditer(q)
                        if "." in m.group(1) or names_policy]
         candidates += [(m.group(1), short) for m in LOOKUP_DOTTED.finditer(q)]
+        if not candidates:
+            # An unnumbered section of the policy asked for by its heading ("whats in the key details bit").
+            lowered = " ".join(q.lower().split())
+            named_sections = [k for k in self.policy_sections if self.by_key[k][0].clause.lower() in lowered]
+            if named_sections:
+                key = named_sections[0]
+                return Lookup(self.by_key[key][0].clause, self.by_key[key][0].doc_id, hits=[self._hit(key)])
         first_cued = None
         for number, cued in candidates:
             dotted = "." in number

@@ -240,7 +240,8 @@ PERSONAL_DATA_PATTERNS = [
     r"(home |house |personal |private )?(address|phone number|mobile number|email address|postcode|home number)\b",
     r"\b(list|names|details|register) of (all )?(the )?(pupils|children|students|learners|families|kids)\b",
     # "which pupils have had phones taken today", not "which children are more at risk" (a kind of child)
-    r"\bwhich (pupils|children|kids|students|families|parents|staff|teachers) (have|are|got|were|was|is|has|had|did)\b" + _RULE_AFTER_WHICH,
+    r"\bwhich (pupils|children|kids|students|families|parents|staff|teachers)( (in|from) (year|yr|class|y) ?\w+)? "
+    r"(have|are|got|were|was|is|has|had|did)\b" + _RULE_AFTER_WHICH,
     r"\btell me about [A-Z][a-z]+ in (year|class) ?\w+",
     # who did what: sanctions and incidents of particular children
     r"\bwho (got|was|were|has been|have been|had|has) (been )?(excluded|suspended|expelled|sent home|isolated|in isolation|"
@@ -413,6 +414,9 @@ def screen(question: str, concern_probability: float | None = None,
         return Screen("injection", escalation, level, about_staff, truncated, searched, "prompt injection")
     # A concern that names a child is still a concern: only an explicit request for a record is refused.
     if personal_data_by_pattern(text):
+        # A request for a record that only the classifier reads as a concern is just that request.
+        if by_classifier:
+            escalation, level, about_staff = False, "", False
         return Screen("personal_data", escalation, level, about_staff, truncated, searched,
                       "personal information about pupils, families or staff")
     if not escalation and (personal_probability or 0.0) >= PERSONAL_DATA_PROBABILITY and personal_classifier_applies(text):
