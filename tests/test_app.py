@@ -125,3 +125,10 @@ def test_an_example_question_is_asked_with_one_click(feedback_db):
     assert not at.exception
     assert at.chat_message[0].text[0].value == example.label
     assert any("§ 6.3.4" in e.label for e in at.expander)
+
+
+def test_a_question_that_may_be_a_safeguarding_matter_shows_the_first_route_above_its_answer(feedback_db):
+    at = ask("should I report it if a pupil shows me a nude on their phone?", "Staff")
+    assert at.warning and "may be a safeguarding matter" in at.warning[0].value
+    assert "Designated Safeguarding Lead" in at.warning[0].value
+    assert not at.error  # the red "act now" banner is for concerns that are not questions about what to do
