@@ -23,6 +23,7 @@ MAX_QUOTE_CHARS = 700
 # stays short enough to read between lessons.
 SUPPORT_QUOTE_CHARS = 350
 SECOND_LEAD_CHARS = 300
+MAX_TYPED_LEAD_CHARS = 400
 
 
 @dataclass
@@ -156,7 +157,13 @@ def best_span(text: str, query_terms: Terms) -> str:
         return text
     scored = [(_match(u, query_terms), -i, u) for i, u in enumerate(us)]
     best = max(scored)
-    sentence = best[2] if best[0] > 0 else us[0]
+    return with_lead_in(text, best[2] if best[0] > 0 else us[0])
+
+
+def with_lead_in(text: str, sentence: str) -> str:
+    """A bullet with the lead-in it completes ("Staff will be advised to: keep mobile phones ...")."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lead = lines[0] if lines else text
     is_bullet = any(ln.startswith("- ") and sentence in ln for ln in lines)
     if is_bullet and lead.endswith(":") and not lead.startswith("- "):
         intro = units(lead)[-1] if units(lead) else lead
@@ -217,9 +224,13 @@ def _blockquote(text: str) -> str:
 def _typed_span(text: str, query_terms: Terms, qtype: QuestionType) -> tuple[float, str] | None:
     """The clause's sentence that gives this type of answer (a time, a person) and shares most words
     with the question; None if no sentence on the question's subject gives one."""
-    scored = [(_match(u, query_terms), u) for u in units(text) if gives(qtype, u)]
+    # A unit longer than a lead line can carry (a flow chart's text runs on without full stops) never leads.
+    scored = [(_match(u, query_terms), u) for u in units(text) if gives(qtype, u) and len(u) <= MAX_TYPED_LEAD_CHARS]
     scored = [(m, u) for m, u in scored if m > 0]
-    return max(scored, key=lambda x: x[0]) if scored else None
+    if not scored:
+        return None
+    m, u = max(scored, key=lambda x: x[0])
+    return m, with_lead_in(text, u)
 
 
 def leads_for(cites: list[Citation], texts: list[str], query_terms: Terms,
@@ -259,8 +270,9 @@ def missing_fact(question: str, leads: list[tuple[str, Citation]]) -> str:
     qtype = question_type(question)
     if qtype is None or any(gives(qtype, text) for text, _ in leads):
         return ""
-    where = leads[0][1].doc_title if leads else "The documents"
-    return f"_{where} doesn't say {qtype.phrase}. What it says:_\n\n"
+    # Said of the passages found, not of a whole document: a long guidance document may say it elsewhere.
+    where = f"The passages I found in {leads[0][1].doc_title}" if leads else "The documents I hold"
+    return f"_{where} don't say {qtype.phrase}. What they say:_\n\n"
 
 
 def compose_extractive(cites: list[Citation], lead: str | list[tuple[str, Citation]]) -> str:
