@@ -20,7 +20,7 @@ def clause_text_sha(texts: list[str]) -> str:
 
 
 # Screening examples: situations and requests sorted by category (and by who is writing), so that
-# benchmarks/screening.py can hold out a whole category or voice and measure what carries over.
+# benchmarks/escalation.py can hold out a whole category or voice and measure what carries over.
 VOICES = ("parent", "staff", "pupil", "visitor")
 # file kind -> index kind of its examples, and of its `answerable` look-alikes (rule questions in the
 # same words, which the classifier learns as negatives)

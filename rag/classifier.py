@@ -19,7 +19,7 @@ school-life questions up to 0.67), so a logistic regression learns the direction
 
 An example question that a pattern itself flags as a concern is not a negative for either.
 Trained when the index is loaded (~0.2 s), so it always matches the index;
-benchmarks/screening.py measures both on categories and voices they were not trained on.
+benchmarks/escalation.py measures both on categories and voices they were not trained on.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class ExampleClassifier:
         x = np.vstack([positives, negatives])
         y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
         # Balanced: a few hundred positives against ~3,000 questions. C=3 with the tuned embedding model:
-        # same held-out recall as C=1, fewer false alarms (benchmarks/screening.py).
+        # same held-out recall as C=1, fewer false alarms (benchmarks/escalation.py).
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(x, y)
         return cls(model.coef_[0].astype(np.float32), float(model.intercept_[0]), len(positives), len(negatives))
 

@@ -206,10 +206,6 @@ SOMEONE_IN_PARTICULAR = re.compile(
     re.I,
 )
 
-# The concern classifier's probability (rag/concern.py) at which a message escalates, for indirect
-# wording no pattern catches. Chosen on held-out messages by benchmarks/escalation.py.
-ESCALATION_PROBABILITY = 0.7
-
 INJECTION_PATTERNS = [
     r"\bignore\b.{0,40}\b(instructions?|rules|prompts?|guidelines|directions)\b",
     r"\bdisregard\b.{0,40}\b(instructions?|rules|prompts?|above|previous)\b",
@@ -286,7 +282,7 @@ IMMEDIATE_DANGER = re.compile(
 
 
 # The classifiers' probabilities (rag/classifier.py), chosen on held-out categories and voices by
-# benchmarks/screening.py. A concern the classifier is sure of gets the "act now" banner; one it
+# benchmarks/escalation.py. A concern the classifier is sure of gets the "act now" banner; one it
 # thinks likely gets the DSL line at the top of the answer ("concern"): both escalate, because a
 # missed concern can cost a child and a false alarm costs one line.
 URGENT_PROBABILITY = 0.8
