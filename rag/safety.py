@@ -224,6 +224,17 @@ _WHO = r"(pupils?|child(ren)?|kids?|students?|learners?|famil(y|ies)|parents?|bo
 _RULE_AFTER_WHICH = (r"(?! (we |staff |you )?(supposed|meant|considered|classed|counted|seen|more|most|less|particularly|"
                      r"especially|at|in need|vulnerable|likely|eligible|entitled|covered|expected|allowed|required|protected|"
                      r"need|needs|should|must|can|may|to|trained|responsible|dsls?|designated|deputy|deputies|the|governors?)\b)")
+# Who did what, of particular staff ("which teacher got suspended", "has any teacher had an allegation ... which
+# one"): a request to be told who, refused as personal data. It reports nothing, so it is not a concern about
+# a colleague either, though it uses the same words.
+STAFF_IDENTITY_PATTERNS = [
+    r"\b(which|what|who)( \w+)? (teachers?|members? of staff|staff members?|tas?|teaching assistants?|coach(es)?|staff) "
+    r"(got|was|were|has been|have been|had|has|is being|are being)( been)? (suspended|sacked|fired|dismissed|disciplined|"
+    r"accused|investigated|reported|struck off|arrested|(an )?allegations?|complained about)\b",
+    r"\b(any|a) (teachers?|members? of staff|staff members?|staff|tas?)( here| at (the|this|our|your) school)? (ever )?"
+    r"(had|been|got|faced) .{0,40}\b(allegations?|accused|suspended|sacked|disciplined|investigated)\b.{0,40}\b(which|who|names?)\b",
+]
+
 PERSONAL_DATA_PATTERNS = [
     # a named person's details: "Jayden's address", "mr smith's mobile number"
     r"\b[A-Z][a-z]+(?: [A-Z][a-z'-]+)?'s (home |house |)(address|phone|number|mobile|email|birthday|date of birth|dob|parents?|mum|dad|medical|records?|grades|marks|results|behaviour|sen|details|snapchat|instagram)\b",
@@ -247,6 +258,7 @@ PERSONAL_DATA_PATTERNS = [
     # registers and lists of particular children or families
     r"\b(who('?s| is| are| was| were)|which \w+ (is|are|was|were)|names?|list)\b.{0,40}\b(on|in) (the )?(child protection|cp|sen|send|safeguarding|at[- ]risk|"
     r"free school meals?|fsm|pupil premium|looked[- ]after|cla|young carers?|eal) (register|list|plans?|records?)\b",
+    *STAFF_IDENTITY_PATTERNS,
     r"\bis [a-z]+ (in|from) (year|yr|class|y) ?\w+ (on|in) (the )?(child protection|cp|sen|send|safeguarding|at[- ]risk|fsm|free school meals?)\b",
     r"\b(is|are) (?!(there|it|a|an|the|this|that|any|all|every|children|pupils|kids|staff)\b)[a-z]+('s)?( \w+){0,4} (on|in) (the )?"
     r"(child protection|cp|sen|send|safeguarding|at[- ]risk|free school meals?|fsm|pupil premium|looked[- ]after|cla) (register|list|plan)s?\b",
@@ -262,6 +274,7 @@ PERSONAL_DATA_PATTERNS = [
 _esc = [re.compile(p, re.I) for p in ESCALATION_PATTERNS]
 _soft = {p for p in _esc if p.pattern in SOFT_PATTERNS}
 _inj = [re.compile(p, re.I) for p in INJECTION_PATTERNS]
+_staff_identity = re.compile("|".join(STAFF_IDENTITY_PATTERNS), re.I)
 _pd = [re.compile(p) if "[A-Z]" in p else re.compile(p, re.I) for p in PERSONAL_DATA_PATTERNS]
 # "sir", "miss": how pupils name their teachers.
 _STAFF = re.compile(_STAFF_WORDS + r"|\badult (at|in) (the )?school\b|\b(miss|sir)\b", re.I)
@@ -411,7 +424,7 @@ def screen(question: str, concern_probability: float | None = None,
     # A concern that names a child is still a concern: only an explicit request for a record is refused.
     if personal_data_by_pattern(text):
         # A request for a record that only the classifier reads as a concern is just that request.
-        if by_classifier:
+        if by_classifier or any(_staff_identity.search(r) for r in readings(text)):
             escalation, level, about_staff = False, "", False
         return Screen("personal_data", escalation, level, about_staff, truncated, searched,
                       "personal information about pupils, families or staff")

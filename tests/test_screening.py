@@ -54,6 +54,10 @@ def test_a_threat_to_share_images_escalates_urgently(message):
     "who got excluded last half term",
     "whose phones were confiscated in 5K today",
     "who had their phone taken off them this week",
+    # who did what, of particular staff
+    "which ta was sacked last year",
+    "what member of staff is being investigated at the moment",
+    "has a teacher at your school ever been suspended, who was it",
     # registers and lists about particular children or families
     "which families are on the cp register",
     "is tyler from year 3 on the child protection list",
@@ -87,6 +91,21 @@ def test_requests_for_personal_data_are_refused_by_pattern(asked):
 def test_rule_questions_in_the_same_words_are_not_refused(question):
     assert not personal_data_by_pattern(question), question
     assert screen(question).kind == "ok"
+
+
+@pytest.mark.parametrize("asked", [
+    "which teacher got sacked from the juniors",
+    "what staff member was arrested last year",
+    "have any staff at the school been accused of anything? names please",
+])
+def test_asking_which_colleague_was_disciplined_is_refused_not_escalated(asked):
+    s = screen(asked)
+    assert s.kind == "personal_data" and not s.escalation, (asked, s)
+
+
+def test_reporting_a_colleague_in_the_same_words_still_escalates():
+    s = screen("my sons teacher got suspended for hitting a kid in his class")
+    assert s.escalation and s.kind == "ok"
 
 
 def test_a_concern_that_names_a_child_is_still_a_concern():
