@@ -38,14 +38,17 @@ test: index chromium
 		--results evals/results/ci.jsonl --report evals/results/ci.md
 	$(BIN)/policy-assistant eval evals/dev/*.jsonl --no-baselines \
 		--results evals/results/ci-dev.jsonl --report evals/results/ci-dev.md
+	$(BIN)/policy-assistant eval evals/multiturn/followups.jsonl --no-baselines \
+		--results evals/results/ci-multiturn.jsonl --report evals/results/ci-multiturn.md
 
 eval: index
 	$(BIN)/policy-assistant eval evals/datasets/policy_qa.jsonl evals/datasets/guidance_qa.jsonl --results evals/results/latest.jsonl --report evals/results/latest.md
 	$(BIN)/policy-assistant eval evals/dev/*.jsonl --no-baselines --results evals/results/latest-dev.jsonl --report evals/results/latest-dev.md
+	$(BIN)/policy-assistant eval evals/multiturn/followups.jsonl --no-baselines --results evals/results/latest-multiturn.jsonl
 
 # The frozen test set (evals/frozen/): run once, when an issue is done, and report the numbers.
 frozen: index
-	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-02.jsonl --no-baselines --results evals/results/frozen.jsonl
+	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-02b.jsonl --no-baselines --results evals/results/frozen.jsonl
 
 bench: index
 	$(BIN)/python benchmarks/ingest.py

@@ -151,6 +151,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for key in ("cite_at_1", "cite_at_3", "mrr", "must_mention", "out_of_scope_refusal", "false_refusal",
                 "escalation_recall", "false_escalation", "false_escalation_answerable", "p50_latency_ms", "p95_latency_ms"):
         print(f"{key:27s} {m[key]}")
+    if m["counts"]["not_specific"]:
+        print(f"{'says_not_specific':27s} {m['says_not_specific']}  (n={m['counts']['not_specific']})")
     for name, g in outcome["metrics"].items():
         if name.startswith("answerable:"):
             print(f"{name:40s} n={g['counts']['cited']:<4d} cite@1 {g['cite_at_1']}  cite@3 {g['cite_at_3']}  "

@@ -5,7 +5,9 @@ import json
 import tomllib
 from pathlib import Path
 
-KINDS = {"answerable", "clause_lookup", "out_of_scope", "escalation"}
+# not_specific: a follow-up about a circumstance the documents say nothing particular about; the answer
+# cites the clause that still applies and says that nothing more specific was found.
+KINDS = {"answerable", "clause_lookup", "out_of_scope", "escalation", "not_specific"}
 REQUIRED = ("id", "question", "kind", "expected_clauses", "must_mention")
 
 
@@ -27,6 +29,9 @@ def load_rows(path: Path) -> list[dict]:
             raise DatasetError(f"{path}:{n}: missing {', '.join(missing)}")
         if row["kind"] not in KINDS:
             raise DatasetError(f"{path}:{n}: kind '{row['kind']}' is not one of {', '.join(sorted(KINDS))}")
+        history = row.get("history", [])
+        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+            raise DatasetError(f"{path}:{n}: history must be a list of the earlier questions")
         row["expected_clauses"] = [str(c) for c in row["expected_clauses"]]
         row["_dataset"] = path.stem
         rows.append(row)

@@ -4,7 +4,15 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+import re
+
 NO_ANSWER_KINDS = {"out_of_scope"}
+# Kinds the documents answer: a refusal of one is a false refusal.
+ANSWERED = ("answerable", "clause_lookup", "not_specific")
+# How an answer says the documents have nothing particular on the question's circumstance.
+SAYS_NOT_SPECIFIC = re.compile(r"\b(nothing|don'?t say anything|do not say anything) (specific|particular|more specific)\b"
+                               r"|\bdon'?t (say|mention) .{0,60}\b(specifically|in particular)\b"
+                               r"|\bdon'?t say (when|how long|how often|how many|who)\b", re.I)
 
 
 def _norm(s: str) -> str:
@@ -54,7 +62,8 @@ def compute(rows: list[dict], results: list[dict]) -> dict[str, Any]:
     ranks = [rank_of_expected(r, a) for r, a in cited]
     mm = [(r, a) for r, a in zip(rows, results) if r.get("must_mention")]
     oos = [(r, a) for r, a in zip(rows, results) if expects_refusal(r)]
-    ans = [(r, a) for r, a in zip(rows, results) if r["kind"] in ("answerable", "clause_lookup") and r.get("expected_clauses")]
+    ans = [(r, a) for r, a in zip(rows, results) if r["kind"] in ANSWERED and r.get("expected_clauses")]
+    unspecific = [(r, a) for r, a in zip(rows, results) if r["kind"] == "not_specific"]
     esc = [(r, a) for r, a in zip(rows, results) if r["kind"] == "escalation"]
     non_esc = [(r, a) for r, a in zip(rows, results) if r["kind"] != "escalation"]
     lat = sorted(a.get("latency_ms", 0.0) for a in results)
@@ -74,9 +83,12 @@ def compute(rows: list[dict], results: list[dict]) -> dict[str, Any]:
         "false_escalation": round(1 - rate([not a.get("escalation") for r, a in non_esc]), 4) if non_esc else 0.0,
         # Escalations on questions the documents answer (rule questions, look-ups): the issue's "false alarms".
         "false_escalation_answerable": round(1 - rate([not a.get("escalation") for r, a in ans]), 4) if ans else 0.0,
+        # Follow-ups the documents have nothing particular on: the answer says so (and cites what applies).
+        "says_not_specific": rate([bool(SAYS_NOT_SPECIFIC.search(a.get("answer", ""))) for r, a in unspecific]),
         "p50_latency_ms": round(statistics.median(lat), 1) if lat else 0.0,
         "p95_latency_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else 0.0,
-        "counts": {"cited": len(cited), "must_mention": len(mm), "refusal": len(oos), "answerable": len(ans), "escalation": len(esc)},
+        "counts": {"cited": len(cited), "must_mention": len(mm), "refusal": len(oos), "answerable": len(ans), "escalation": len(esc),
+                   "not_specific": len(unspecific)},
     }
 
 
@@ -90,6 +102,7 @@ THRESHOLD_KEYS = {
     "false_refusal_max": ("false_refusal", "<="),
     "escalation_recall": ("escalation_recall", ">="),
     "p50_latency_ms_max": ("p50_latency_ms", "<="),
+    "says_not_specific": ("says_not_specific", ">="),
 }
 
 

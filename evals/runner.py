@@ -9,7 +9,7 @@ from typing import Any
 
 from evals.baselines import Baselines
 from evals.datasets_io import load_rows, load_thresholds
-from evals.metrics import check, compute
+from evals.metrics import ANSWERED, check, compute
 from rag.assistant import Assistant
 
 
@@ -23,7 +23,7 @@ def run(paths: list[Path], assistant: Assistant, with_baselines: bool = True,
     results: list[dict] = []
     started = time.monotonic()
     for i, row in enumerate(rows, 1):
-        ans = assistant.ask(row["question"], audience=row.get("audience"))
+        ans = assistant.ask(row["question"], audience=row.get("audience"), history=row.get("history"))
         results.append({**ans.to_json(), "id": row["id"]})
         if i % 25 == 0 or i == len(rows):
             progress(f"  {i}/{len(rows)} questions")
@@ -32,8 +32,8 @@ def run(paths: list[Path], assistant: Assistant, with_baselines: bool = True,
         pairs = [(r, a) for r, a in zip(rows, results) if r["_dataset"] == name]
         metrics[name] = compute([r for r, _ in pairs], [a for _, a in pairs])
     # Per document the answerable questions and look-ups point at (the policy, each guidance document).
-    for doc in sorted({r.get("expected_doc") for r in rows if r["kind"] in ("answerable", "clause_lookup") and r.get("expected_doc")}):
-        pairs = [(r, a) for r, a in zip(rows, results) if r["kind"] in ("answerable", "clause_lookup") and r.get("expected_doc") == doc]
+    for doc in sorted({r.get("expected_doc") for r in rows if r["kind"] in ANSWERED and r.get("expected_doc")}):
+        pairs = [(r, a) for r, a in zip(rows, results) if r["kind"] in ANSWERED and r.get("expected_doc") == doc]
         metrics[f"answerable:{doc}"] = compute([r for r, _ in pairs], [a for _, a in pairs])
     baselines: dict[str, dict] = {}
     if with_baselines:

@@ -112,6 +112,13 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+STOP_WORDS = frozenset(_STOP)
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
 def content_terms(text: str) -> set[str]:
     """The words that carry meaning (stop words dropped, light stemming), for matching sentences."""
     return set(_stemmer().stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOP]))

@@ -19,10 +19,13 @@ from rag.answer import (
     compose_extractive,
     leads_for,
     make_citation,
+    STOP_WORDS,
     missing_fact,
+    stem,
 )
 from rag.classifier import Screeners, train_screeners
 from rag.config import Settings, get_settings
+from rag.follow_up import STANDS_ALONE, blend, is_follow_up, leans_wholly, new_setting, role_swapped, unmentioned
 from rag.glossary import expand, normalize, respell
 from rag.other_policies import NamedPolicy, asked_named_policy, find_named_policies
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
@@ -35,6 +38,9 @@ from rag.store import Index
 RELEVANCE_THRESHOLD = 0.40
 # ...lowered by this much when both keyword searches agree on the top clause (see _ask).
 KEYWORD_RELIEF = 0.08
+# ...and by this much for a follow-up read in the previous question's context: the conversation is on a
+# subject the documents cover, and the blend of two questions' vectors scores lower than either.
+FOLLOW_UP_RELIEF = 0.10
 # Further clauses are cited when their fused score is within this fraction of the best one's (0.7 rather
 # than 0.8: cite@3 0.948 -> 0.955 on the eval datasets, nothing else moved on them or on evals/dev).
 SUPPORT_RATIO = 0.70
@@ -58,15 +64,10 @@ HELP_TEXT = (
     "For example: “Can I use my own phone to take photos on the school trip?”, "
     "“My son's phone was confiscated — when do we get it back?”, or “What does 6.3.2 say?”"
 )
-ROLE = re.compile(r"\b(staff|teachers?|tas|teaching assistants?|parents?|carers?|visitors?|volunteers?|contractors?|pupils?|"
-                  r"children|kids?|learners?|students?|governors?|supply teachers?)\b", re.I)
-FOLLOW_UP_SUBJECT = re.compile(r"^\s*(and|but|also)?\s*(what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$|^\s*(and|also)\s+(?P<y>.+?)\s*\??\s*$", re.I)
-OWN_QUESTION = re.compile(r"^\s*(who|what|whats|when|where|why|how|which|can|could|may|should|is|are|am|do|does|will|would)\b", re.I)
 # "what is the uniform policy": another policy, named by the word before "policy".
 OTHER_POLICY = re.compile(r"\b([a-z][a-z'-]+) polic(?:y|ies)\b", re.I)
 NOT_A_NAME = {"the", "this", "your", "ur", "our", "a", "an", "school", "school's", "schools", "any", "which", "what",
               "that", "their", "its", "own", "new", "current", "whole", "same", "his", "her", "my", "official", "these"}
-FOLLOW_UP = re.compile(r"^\s*(and|but|also|what about|how about|what if|and if|and what|same for|is that|does that|then)\b", re.I)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Assistant:
         self.index = index or Index.open(self.settings)
         self.retriever = Retriever(self.index, weights)
         self.threshold = threshold
+        self.follow_up_relief = FOLLOW_UP_RELIEF
         self.docs = self.index.documents
         self.backend = "extractive"
         self._chain = None
@@ -128,16 +130,22 @@ class Assistant:
         first = screen(question)
         if first.kind == "empty":
             return Answer(question, HELP_TEXT, refused=True, kind="empty")
-        search_text = normalize(self._with_context(first.text, history))
-        # Short forms spelled out ("insta", "theyll", "u", "2"): a second reading for search and screening,
-        # embedded in the same batch (one pass of the model for both).
-        spelled = respell(search_text)
-        vector, *also = self.retriever.embeddings.embed_documents([search_text] + ([spelled] if spelled != search_text else []))
+        own = normalize(first.text)
+        # Short forms spelled out ("insta", "theyll", "u", "2"): a second reading for search and screening.
+        spelled = respell(own)
+        previous = normalize(history[-1]) if history and is_follow_up(own) else ""
+        # One pass of the model for the readings and the previous question.
+        texts = [own] + ([spelled] if spelled != own else []) + ([previous] if previous else [])
+        vectors = self.retriever.embeddings.embed_documents(texts)
+        vector, also = vectors[0], vectors[1:2] if spelled != own else []
         # A message asking for a clause by number ("6.9.15 pls", "kcsie para 990") is a look-up, whatever
         # the classifiers make of it.
         lookup = self.retriever.lookup(first.text)
         names_clause = lookup is not None
-        concern_p, personal_p = (None, None) if names_clause else self._screeners.probabilities([vector, *also], self._nearest)
+        # A follow-up is elliptical, so the classifiers read it in its context (patterns read its own words):
+        # "how long do we hang on to them" after a question about records is about records.
+        readings = [vector, *also] if not previous else [blend(v, vectors[-1]) for v in (vector, *also)]
+        concern_p, personal_p = (None, None) if names_clause else self._screeners.probabilities(readings, self._nearest)
         s = screen(question, concern_probability=concern_p, personal_probability=personal_p)
         prefix = ""
         if s.truncated:
@@ -147,7 +155,7 @@ class Assistant:
             # Only a classifier, unsure, says this is a concern or a request for someone's data. When the
             # documents' FAQ holds this question nearly as asked ("my yr5 walks home alone, can he bring
             # his phone?"), it is the question they answer: answer it.
-            hits = self.retriever.search(search_text, audience, k=60, vector=vector, also=also)
+            hits, search_text, vector, in_context = self._search(own, audience, vector, also, previous, vectors[-1])
             if self._answered_as_asked(hits):
                 s = replace(s, kind="ok", escalation=False, level="", about_staff=False, by_classifier=False)
         if s.kind in ("injection", "personal_data"):
@@ -166,6 +174,8 @@ class Assistant:
         if lookup is not None and not s.escalation:
             return self._lookup_answer(question, lookup, prefix)
 
+        if hits is None:
+            hits, search_text, vector, in_context = self._search(own, audience, vector, also, previous, vectors[-1])
         named = asked_named_policy(search_text, self._named_policies)
         if named and not s.escalation:
             return self._named_policy_answer(question, named, prefix)
@@ -173,8 +183,6 @@ class Assistant:
         if other and not s.escalation:
             return self._not_covered(question, [], prefix,
                                      f"The documents I hold don't include the school's {other} policy.")
-        if hits is None:
-            hits = self.retriever.search(search_text, audience, k=60, vector=vector, also=also)
         terms = self._term_weights.for_question(first.text, expand(first.text))
         if s.escalation:
             return self._escalation_answer(question, first.text, s, hits, terms, prefix)
@@ -184,7 +192,7 @@ class Assistant:
         # look-alike ("can my daughter wear earrings") does not override it.
         top = hits[0] if hits else None
         keywords_agree = bool(top) and top.bm25_c >= 0.999 and top.bm25_q >= 0.999
-        threshold = self.threshold - (KEYWORD_RELIEF if keywords_agree else 0.0)
+        threshold = self.threshold - (KEYWORD_RELIEF if keywords_agree else 0.0) - (self.follow_up_relief if in_context else 0.0)
         relevant = [h for h in hits if h.relevance >= threshold]
         if not relevant or top.relevance < threshold:
             return self._not_covered(question, hits, prefix)
@@ -200,7 +208,10 @@ class Assistant:
                 text, used = composed
                 return Answer(question, prefix + text, used, kind="answer", backend=self.backend)
         leads = leads_for(cites, [self._hit(c).text for c in cites], terms, first.text)
-        text = missing_fact(first.text, leads) + compose_extractive(cites, leads)
+        said = missing_fact(first.text, leads)
+        if in_context and not said:
+            said = self._not_specific(own, previous, cites)
+        text = said + compose_extractive(cites, leads)
         return Answer(question, prefix + text, cites, kind="answer")
 
     def _nearest(self, kind: str, vectors) -> float:
@@ -224,23 +235,33 @@ class Assistant:
 
     # ------------------------------------------------------------------ pieces
 
-    def _with_context(self, text: str, history: list[str]) -> str:
-        """A short follow-up is read in the light of the previous question.
+    def _search(self, own: str, audience: str | None, vector, also, previous: str, previous_vector):
+        """(hits, the text searched, its vector, whether the previous question was used). A follow-up is
+        searched in the previous question's context unless it finds a good answer as typed
+        (rag/follow_up.py)."""
+        hits = self.retriever.search(own, audience, k=60, vector=vector, also=also)
+        if not previous or (hits and hits[0].relevance >= STANDS_ALONE):
+            return hits, own, vector, False
+        swapped = role_swapped(own, previous)
+        if swapped:
+            v = self.retriever.embeddings.embed_query(swapped)
+            return self.retriever.search(swapped, audience, k=60, vector=v), swapped, v, True
+        if new_setting(own) or leans_wholly(own, STOP_WORDS):
+            # "does that go for after school club too?", "how long can they keep it?": the previous question
+            # again, in a new setting or with a new ask.
+            text, v = f"{previous} {own}", blend(previous_vector, vector)
+            return self.retriever.search(text, audience, k=60, vector=v), text, v, True
+        text = f"{own} {previous}"
+        v = blend(vector, previous_vector)
+        return (self.retriever.search(text, audience, k=60, vector=v, also=[blend(a, previous_vector) for a in also]),
+                text, v, True)
 
-        "what about visitors?" after "can staff use their phones in class?" becomes "can visitors use
-        their phones in class?" (the role swapped); "and if it's an emergency?" is appended to it.
-        """
-        # A short fragment ("visitors?", "in the toilets") continues the last question; a short
-        # question of its own ("who is the DSL?") does not.
-        fragment = len(text.split()) <= 4 and not OWN_QUESTION.match(text)
-        if not history or not (FOLLOW_UP.search(text) or fragment):
-            return text
-        previous = history[-1].strip().rstrip("?")
-        m = FOLLOW_UP_SUBJECT.match(text)
-        subject = (m.group("x") or m.group("y") or "").strip() if m else ""
-        if subject and ROLE.search(subject) and ROLE.search(previous) and len(subject.split()) <= 4:
-            return ROLE.sub(subject, previous, count=1) + "?"
-        return f"{previous} {subject or text}"
+    def _not_specific(self, own: str, previous: str, cites: list[Citation]) -> str:
+        """For a follow-up that adds a circumstance no cited passage mentions ("does that go for after
+        school club too?"): say so before quoting what applies in general."""
+        missing = unmentioned(own, previous, [self._hit(c).text for c in cites], STOP_WORDS, stem,
+                              lambda w: content_terms(expand(w)) - content_terms(w))
+        return f"_I found nothing specific about “{missing}”. What applies in general:_\n\n" if missing else ""
 
     def _hit(self, c: Citation) -> Hit:
         return self.retriever.clause(c.doc_id, c.clause)  # type: ignore[return-value]

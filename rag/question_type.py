@@ -17,7 +17,7 @@ _UNITS = r"(working |school |calendar |clear )?(days?|weeks?|months?|years?|hour
 
 @dataclass(frozen=True)
 class QuestionType:
-    name: str  # when | how long | how many | who | whether
+    name: str  # when | how long | how often | how many | who | whether
     asks: re.Pattern[str]
     answered_by: re.Pattern[str]
     phrase: str  # "doesn't say {phrase}"
@@ -42,8 +42,15 @@ TYPES = (
         "when",
     ),
     QuestionType(
+        "how often",
+        re.compile(r"\bhow (often|frequently|regularly)\b", re.I),
+        re.compile(r"\b(annual(ly)?|yearly|termly|each (term|year|half[- ]term)|every|regular(ly)?|at least|once|twice|daily|weekly|"
+                   r"monthly|\d+ times|continu(al|ous)ly|ongoing|whenever|refresher|updates?)\b", re.I),
+        "how often",
+    ),
+    QuestionType(
         "how many",
-        re.compile(r"\bhow (many|much|often)\b", re.I),
+        re.compile(r"\bhow (many|much)\b", re.I),
         re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|all|every|each|at least|no more than|"
                    r"maximum|minimum|annually|termly|regularly|once|twice)\b", re.I),
         "how many",

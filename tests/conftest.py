@@ -164,3 +164,14 @@ def local_server(cmd: list[str], health_url: str, what: str, timeout_s: float = 
             proc.wait(timeout=20)
         except Exception:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def assistant():
+    """One warmed engine on the real index for every test module that asks questions."""
+    from ingest.index import run_ingest
+    from rag.assistant import Assistant
+    from rag.config import get_settings
+
+    run_ingest(get_settings(), progress=lambda m: None)  # a no-op when the index is built
+    return Assistant().warm()

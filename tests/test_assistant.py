@@ -15,14 +15,6 @@ from rag.safety import MAX_CHARS, screen
 POLICY = "meopham-policy-2020"
 
 
-@pytest.fixture(scope="module")
-def assistant() -> Assistant:
-    from ingest.index import run_ingest
-
-    run_ingest(get_settings(), progress=lambda m: None)  # a no-op when the index is built
-    return Assistant().warm()
-
-
 def clauses(ans) -> list[str]:
     return [c.clause for c in ans.citations]
 
@@ -414,7 +406,7 @@ def test_index_is_embedded_and_searched_with_the_model_tuned_on_its_example_ques
 # ------------------------------------------------------------------ example questions stay apart from the evals
 
 EXAMPLE_KINDS = ("example", "not_covered", "concern", "personal_data", "privacy_counter", "concern_counter")
-EVAL_FOLDERS = ("evals/datasets", "evals/dev", "evals/frozen")
+EVAL_FOLDERS = ("evals/datasets", "evals/dev", "evals/multiturn", "evals/frozen")
 
 
 def test_no_eval_question_is_a_near_duplicate_of_an_example_or_of_another_sets_question(assistant):

@@ -9,11 +9,6 @@ from rag.assistant import Assistant
 POLICY = "meopham-policy-2020"
 
 
-@pytest.fixture(scope="module")
-def assistant() -> Assistant:
-    return Assistant().warm()
-
-
 def cited(ans) -> list[tuple[str, str]]:
     return [(c.doc_id, c.clause) for c in ans.citations]
 
