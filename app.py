@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rag.safety import MAX_CHARS
 from ui import assistant_or_explain, contacts_sidebar, show_answer
 
 AUDIENCES = {"Staff": "staff", "Parent or carer": "parent", "Pupil": "learner", "Visitor or volunteer": "visitor", "Governor": "governor"}
@@ -14,17 +15,32 @@ EXAMPLES = {
 }
 
 
+AUDIENCE_BY_VALUE = {v: k for k, v in AUDIENCES.items()}
+
+
+def choose_audience() -> str | None:
+    """"I am a ..." in the main area, where a phone shows it without opening the sidebar. Nothing is
+    chosen until the user chooses (answers are then for anyone); the choice is kept for the session
+    and in the address (?audience=parent), so a shared or reloaded link keeps it."""
+    if "audience_label" not in st.session_state:
+        st.session_state.audience_label = AUDIENCE_BY_VALUE.get(st.query_params.get("audience", ""))
+    label = st.radio("I am a ...", list(AUDIENCES), index=None, horizontal=True, key="audience_label")
+    audience = AUDIENCES.get(label) if label else None
+    if audience and st.query_params.get("audience") != audience:
+        st.query_params["audience"] = audience
+    return audience
+
+
 def chat_page() -> None:
     assistant = assistant_or_explain()
     if assistant is None:
         return
     with st.sidebar:
-        label = st.radio("I am a ...", list(AUDIENCES), key="audience_label")
         contacts_sidebar(assistant)
-    audience = AUDIENCES[label]
     st.title("Policy Assistant")
     st.caption("Answers from the school's Mobile Technology and Social Media Policy and the DfE guidance it links to, "
                "with the clause for every answer.")
+    audience = choose_audience()
     history = st.session_state.setdefault("history", [])
     for i, turn in enumerate(history):
         with st.chat_message("user"):
@@ -33,11 +49,13 @@ def chat_page() -> None:
             show_answer(turn["answer"], key=str(i), audience=turn["audience"])
     # chat_input is pinned to the bottom wherever it is called; reading it first lets the
     # start-up examples disappear as soon as a question is asked.
-    typed = st.chat_input("Ask about phones, photos, social media, safeguarding ...")
+    typed = st.chat_input("Ask about phones, photos, social media, safeguarding ...", max_chars=MAX_CHARS)
     clicked = None
     if not history and not typed:
         st.write("Try one of these:")
-        for q in EXAMPLES["parent" if audience in ("parent", "learner", "visitor") else "staff"]:
+        examples = (EXAMPLES["parent" if audience in ("parent", "learner", "visitor") else "staff"] if audience
+                    else [EXAMPLES["parent"][0], EXAMPLES["staff"][0]])
+        for q in examples:
             if st.button(q, use_container_width=True):
                 clicked = q
     question = typed or clicked
@@ -48,6 +66,9 @@ def chat_page() -> None:
         history.append({"question": question, "answer": ans, "audience": audience})
         with st.chat_message("assistant"):
             show_answer(ans, key=str(len(history) - 1), audience=audience)
+    if history:
+        # A callback runs before the next script run, so the cleared conversation is never drawn again.
+        st.button("New chat", help="Clear this conversation and start again", on_click=history.clear)
 
 
 

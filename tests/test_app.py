@@ -29,7 +29,7 @@ def feedback_db(tmp_path, monkeypatch):
 def ask(question: str, audience_label: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
     if audience_label:
-        at.sidebar.radio[0].set_value(audience_label).run()
+        at.radio[0].set_value(audience_label).run()
     at.chat_input[0].set_value(question).run()
     assert not at.exception
     return at
@@ -119,7 +119,7 @@ def test_a_follow_up_is_answered_in_the_context_of_the_previous_turn(feedback_db
 
 def test_an_example_question_is_asked_with_one_click(feedback_db):
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.sidebar.radio[0].set_value("Parent or carer").run()
+    at.radio[0].set_value("Parent or carer").run()
     example = next(b for b in at.button if "phone was taken off him" in b.label)
     example.click().run()
     assert not at.exception
@@ -132,3 +132,24 @@ def test_a_question_that_may_be_a_safeguarding_matter_shows_the_first_route_abov
     assert at.warning and "may be a safeguarding matter" in at.warning[0].value
     assert "Designated Safeguarding Lead" in at.warning[0].value
     assert not at.error  # the red "act now" banner is for concerns that are not questions about what to do
+
+
+def test_the_audience_is_asked_up_front_not_defaulted_and_kept_in_the_address(feedback_db):
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    choice = at.radio[0]
+    assert choice.label == "I am a ..." and choice.value is None  # in the main area, nothing chosen for them
+    choice.set_value("Parent or carer").run()
+    assert at.query_params["audience"] in ("parent", ["parent"])
+    assert any("phone was taken off him" in b.label for b in at.button)  # a parent's examples
+    shared = AppTest.from_file(APP, default_timeout=180)
+    shared.query_params["audience"] = "governor"
+    shared.run()
+    assert shared.radio[0].value == "Governor"
+
+
+def test_new_chat_clears_the_conversation(feedback_db):
+    at = ask("can staff use their phones in class?", "Staff")
+    assert len(at.chat_message) == 2
+    next(b for b in at.button if b.label == "New chat").click().run()
+    assert not at.chat_message
+    assert any("Try" in m.value for m in at.markdown)
