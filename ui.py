@@ -51,7 +51,8 @@ def assistant_or_explain() -> Assistant | None:
 
 @st.cache_resource
 def load_feedback() -> FeedbackStore:
-    return FeedbackStore(get_settings().feedback_db)
+    settings = get_settings()
+    return FeedbackStore(settings.feedback_db, settings.feedback_retention_days)
 
 
 def clause_link(doc_id: str, clause: str) -> str:
@@ -92,9 +93,13 @@ def show_answer(ans: Answer, key: str, audience: str | None = None) -> None:
                 st.markdown(" · ".join(links))
     if ans.kind not in ("empty",):
         rating = st.feedback("thumbs", key=f"fb-{key}")
+        # The question is stored with a rating only when asked for, and never for a safeguarding answer.
+        include = (False if ans.escalation else
+                   st.checkbox("Include my question with my rating", key=f"fb-q-{key}",
+                               help="Helps the school improve answers. Without it, only the rating and the clauses cited are saved."))
         recorded = st.session_state.setdefault("feedback_recorded", {})
         if rating is not None and recorded.get(key) != rating:
-            load_feedback().record(ans, rating, audience)
+            load_feedback().record(ans, rating, audience, include_question=include)
             recorded[key] = rating
             st.toast("Thanks — your rating was saved.")
 

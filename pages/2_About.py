@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.answer import currency_note
+from rag.config import get_settings
 from ui import assistant_or_explain, escape_md
 
 st.set_page_config(page_title="About · Policy Assistant", page_icon=":material/info:", layout="centered")
@@ -15,7 +16,17 @@ def main() -> None:
     st.markdown(
         "Policy Assistant answers questions about the school's Mobile Technology and Social Media Policy and the "
         "DfE guidance it links to. Every answer quotes the document it comes from, with the clause and page. It runs "
-        "on this computer: questions are not sent anywhere, and only the ratings you give are stored."
+        "on this computer: questions are not sent anywhere."
+    )
+    st.header("What is stored")
+    days = get_settings().feedback_retention_days
+    st.markdown(
+        "- **Nothing, unless you rate an answer.** Questions and answers are not logged.\n"
+        "- **A rating** (thumbs up or down) saves the rating, the clauses the answer cited, who you said you are "
+        "(staff, parent ...) and the time, in a file on the school's computer.\n"
+        "- **Your question and the answer** are saved with a rating only if you tick *Include my question with my "
+        "rating*. They are never saved for an answer about a safeguarding concern.\n"
+        f"- **For {days} days**: older ratings are deleted automatically."
     )
     assistant = assistant_or_explain()
     if assistant is None:

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / ".data" / "feedback.sqlite",
         validation_alias=AliasChoices("POLICY_ASSISTANT_FEEDBACK_DB", "feedback_db"),
     )
+    # Ratings older than this many days are deleted when a new one is saved.
+    feedback_retention_days: int = Field(default=90, ge=1, validation_alias=AliasChoices(
+        "POLICY_ASSISTANT_FEEDBACK_RETENTION_DAYS", "feedback_retention_days"))
     # Seconds a second ingest waits for a running one before refusing.
     ingest_lock_wait_s: float = Field(default=120.0, validation_alias=AliasChoices("POLICY_ASSISTANT_INGEST_WAIT", "ingest_lock_wait_s"))
     # Long paragraphs are split into parts of about this many characters, with overlap.

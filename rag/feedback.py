@@ -1,7 +1,10 @@
 """Thumbs up/down on answers, kept in a local SQLite file (path in settings).
 
-Stored: the question, the answer, its citations, the audience chosen and the rating. Nothing else
-about the person is stored. Thumbs-down questions are the candidates for new example questions.
+Stored: the rating, the clauses cited, the audience chosen and the time. The question and the answer
+only when the person ticks "include my question", and never for an answer that raised a safeguarding
+concern (a disclosure must not sit in a ratings file). Nothing else about the person. Ratings older
+than the retention period (settings: feedback_retention_days, default 90) are deleted whenever a new
+one is saved. Thumbs-down questions are the candidates for new example questions.
 """
 from __future__ import annotations
 
@@ -44,8 +47,9 @@ class FeedbackRow:
 
 
 class FeedbackStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, retention_days: int = 90):
         self.path = path
+        self.retention_days = retention_days
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(SCHEMA)
@@ -53,16 +57,23 @@ class FeedbackStore:
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
 
-    def record(self, ans: Answer, rating: int, audience: str | None = None) -> int:
+    def record(self, ans: Answer, rating: int, audience: str | None = None, include_question: bool = False) -> int:
         cites = json.dumps([f"{c.doc_title} § {c.clause}" for c in ans.citations])
+        keep = include_question and not ans.escalation
+        question, answer = (ans.question, ans.answer) if keep else ("", "")
         with self._connect() as db:
+            self._prune(db)
             cur = db.execute(
                 "INSERT INTO feedback (created, audience, question, answer, citations, refused, escalation, rating) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.strftime("%Y-%m-%dT%H:%M:%S"), audience, ans.question, ans.answer, cites,
+                (time.strftime("%Y-%m-%dT%H:%M:%S"), audience, question, answer, cites,
                  int(ans.refused), int(ans.escalation), int(bool(rating))),
             )
             return int(cur.lastrowid)
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        cutoff = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - self.retention_days * 86400))
+        db.execute("DELETE FROM feedback WHERE created < ?", (cutoff,))
 
     def rows(self) -> list[FeedbackRow]:
         with self._connect() as db:
@@ -81,4 +92,4 @@ class FeedbackStore:
 
     def candidates(self) -> list[FeedbackRow]:
         """Thumbs-down questions: ones the assistant did not answer well, to teach it the community's words."""
-        return [r for r in self.rows() if r.rating == 0]
+        return [r for r in self.rows() if r.rating == 0 and r.question]

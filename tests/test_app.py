@@ -63,8 +63,26 @@ def test_a_question_the_documents_do_not_cover_looks_different(feedback_db):
     assert "Sources" not in captions  # the nearest passages are not presented as the answer's sources
 
 
+def test_a_rating_without_the_tick_stores_no_question_text(feedback_db):
+    at = ask("can my child bring her mobile to school", "Parent or carer")
+    at.feedback[0].set_value(1).run()
+    rows = FeedbackStore(feedback_db).rows()
+    assert len(rows) == 1 and rows[0].rating == 1
+    assert rows[0].question == "" and rows[0].answer == ""  # nothing the person typed
+    assert rows[0].citations and rows[0].audience == "parent"
+
+
+def test_a_safeguarding_answer_never_stores_its_question(feedback_db):
+    at = ask("my daughter told me a man online keeps asking her for photos", "Parent or carer")
+    assert not at.checkbox  # no offer to include it
+    at.feedback[0].set_value(0).run()
+    rows = FeedbackStore(feedback_db).rows()
+    assert len(rows) == 1 and rows[0].question == "" and rows[0].escalation
+
+
 def test_feedback_is_stored_in_sqlite_and_read_back(feedback_db):
     at = ask("can my child bring her mobile to school", "Parent or carer")
+    at.checkbox[0].check().run()
     at.feedback[0].set_value(0).run()
     rows = FeedbackStore(feedback_db).rows()
     assert len(rows) == 1

@@ -20,8 +20,8 @@ def _answer(q: str) -> Answer:
 def test_export_lists_ratings_as_csv_and_thumbs_down_as_candidates(tmp_path):
     db = tmp_path / "fb.sqlite"
     store = FeedbackStore(db)
-    store.record(_answer("can my lad bring his phone on sports day"), 0, "parent")
-    store.record(_answer("can my child bring a phone"), 1, "parent")
+    store.record(_answer("can my lad bring his phone on sports day"), 0, "parent", include_question=True)
+    store.record(_answer("can my child bring a phone"), 1, "parent", include_question=True)
     env = {**os.environ, "POLICY_ASSISTANT_FEEDBACK_DB": str(db)}
     out = subprocess.run([sys.executable, str(PROJECT_ROOT / "cli.py"), "feedback", "--csv"], env=env,
                          capture_output=True, text=True, check=True)
@@ -39,3 +39,15 @@ def test_nothing_but_the_exchange_and_rating_is_stored(tmp_path):
 
     cols = [r[1] for r in sqlite3.connect(tmp_path / "fb.sqlite").execute("PRAGMA table_info(feedback)")]
     assert cols == ["id", "created", "audience", "question", "answer", "citations", "refused", "escalation", "rating"]
+
+
+def test_ratings_older_than_the_retention_period_are_deleted(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "fb.sqlite"
+    store = FeedbackStore(db, retention_days=90)
+    store.record(_answer("old"), 1, "staff")
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE feedback SET created = '2020-01-01T00:00:00'")
+    store.record(_answer("new"), 1, "staff")
+    assert len(store.rows()) == 1
