@@ -4,7 +4,9 @@ A follow-up is elliptical: it leans on the previous turn for its subject ("and c
 school facebook?", "how long can they keep it", "does that go for after school club too"). It is
 searched as its own words in the previous question's context: its vector is blended with the previous
 question's, the new words weighing twice the old (FOLLOW_UP_CONTEXT_WEIGHT), and keyword search sees
-both. A message that stands on its own ("who is the DSL?") is searched as typed, even mid-conversation.
+both. One that only moves the last question to a new setting, or has no subject of its own, is the
+previous question again: there the weights are the other way round. A message that stands on its own
+("who is the DSL?") is searched as typed, even mid-conversation.
 
 Written by hand: a few English cues for ellipsis and back-reference; no maintained library resolves
 them offline for short chat messages.
@@ -15,9 +17,17 @@ import re
 
 import numpy as np
 
+from rag.answer import STOP_WORDS, content_terms, stem
+from rag.glossary import expand
+
 # The weight of the previous question's vector against the follow-up's own (1.0). Measured on the
 # multi-turn dev set (evals/multiturn/) and on standalone questions asked after an unrelated one.
 FOLLOW_UP_CONTEXT_WEIGHT = 0.5
+# A follow-up that the documents answer well as typed (its best passage at least this relevant) stands
+# on its own, even though it has a follow-up's cues ("can parents film the nativity and put it on
+# facebook?"). Below it, the message is searched in the previous question's context. Measured on
+# standalone dev questions asked after an unrelated one: their answers are as good as asked alone.
+STANDS_ALONE = 0.6
 # Longer messages carry their own subject; a back-reference in them is rarely to the previous turn.
 MAX_FOLLOW_UP_WORDS = 14
 
@@ -30,7 +40,7 @@ CONTINUES = re.compile(
 POINTS_BACK = re.compile(
     r"\b(them|they|theyre|they're|theyve|that|those|these|she|he|her|him|his|hers|there|one|ones|same|either)\b|"
     r"\bit\b(?!\s+(ok|okay|alright|right|fine|true|illegal|legal|allowed|possible|against|worth|necessary|compulsory|"
-    r"mandatory|required|the law|my|a|an|the|to|for|necessary)\b)", re.I)
+    r"mandatory|required|the law|my|a|an|the|to|for)\b)", re.I)
 # Closing words that mark a continuation: "... tho", "... as well", "... too".
 ENDS_AS_CONTINUATION = re.compile(r"\b(tho|though|then|as well|too|also|either|instead|anyway)\s*[?!.]*\s*$", re.I)
 # A short question ending on a preposition leans on what came before: "how long for?", "who to?".
@@ -57,12 +67,6 @@ def blend(own: list[float], previous: list[float], weight: float = FOLLOW_UP_CON
     return (v / (np.linalg.norm(v) or 1.0)).tolist()
 
 
-# A follow-up that the documents answer well as typed (its best passage at least this relevant) stands
-# on its own, even though it has a follow-up's cues ("can parents film the nativity and put it on
-# facebook?"). Below it, the message is searched in the previous question's context. Measured on
-# standalone dev questions asked after an unrelated one: their answers are as good as asked alone.
-STANDS_ALONE = 0.6
-
 # "what about visitors?" after "can staff use their phones in class?": a role swapped into the previous
 # question reads better than a blend.
 ROLE = re.compile(r"\b(staff|teachers?|tas|teaching assistants?|parents?|carers?|visitors?|volunteers?|contractors?|pupils?|"
@@ -88,6 +92,8 @@ yeah yes no not what whats""".split())
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 
+# A setting is a short phrase: "what about the photocopier, who fixes it" asks something else.
+MAX_SETTING_WORDS = 6
 # A follow-up that moves the last answer to a new setting: "what about on the residential?", "does that
 # go for after school club too", "what if it's at the swimming gala". The setting is group "x".
 NEW_SETTING = re.compile(
@@ -98,33 +104,33 @@ NEW_SETTING = re.compile(
     re.I)
 
 
-MAX_SETTING_WORDS = 6
+
+def _subject_words(text: str) -> list[str]:
+    return [w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS and w not in _FRAME and len(w) > 2 and not w.isdigit()]
 
 
-def leans_wholly(text: str, stop: set[str]) -> bool:
+def leans_wholly(text: str) -> bool:
     """A follow-up with at most one word of its own subject ("how long can they keep it for", "and if
     they refuse?"): its subject is the previous question's."""
-    return len([w for w in _TOKEN.findall(text.lower()) if w not in stop and w not in _FRAME and len(w) > 2]) <= 1
+    return len(_subject_words(text)) <= 1
 
 
 def new_setting(text: str) -> str:
-    """The setting named, or "" ("what about the photocopier, who fixes it" asks something else)."""
+    """The new setting a follow-up names ("after school club"), or ""."""
     m = NEW_SETTING.search(text)
     x = (m.group("x") or m.group("y") or m.group("z") or "").strip() if m else ""
     return x if x and "," not in x and len(x.split()) <= MAX_SETTING_WORDS else ""
 
 
-def unmentioned(text: str, previous: str, cited_texts: list[str], stop: set[str], stem, covered_by) -> str:
+def unmentioned(text: str, previous: str, cited_texts: list[str]) -> str:
     """The setting a follow-up moves the last answer to ("after school club", "the residential") when
     none of the cited passages mention it, nor the previous question, nor their glossary synonyms; ""
-    otherwise, or when the follow-up names no new setting.
-
-    `stop`: stop words; `stem`: word -> stem; `covered_by`: word -> the stems of its glossary synonyms."""
+    otherwise, or when the follow-up names no new setting."""
     setting = new_setting(text)
     if not setting:
         return ""
-    cited = set().union(*({stem(w) for w in _TOKEN.findall(t.lower())} for t in cited_texts)) if cited_texts else set()
-    before = {stem(w) for w in _TOKEN.findall(previous.lower())}
-    words = [w for w in _TOKEN.findall(setting.lower()) if w not in stop and w not in _FRAME and len(w) > 2 and not w.isdigit()]
-    missing = [w for w in words if stem(w) not in cited and stem(w) not in before and not (covered_by(w) & cited)]
+    cited = set().union(*(content_terms(t) for t in cited_texts))
+    before = content_terms(previous)
+    words = _subject_words(setting)
+    missing = [w for w in words if stem(w) not in cited | before and not (content_terms(expand(w)) & cited)]
     return " ".join(words) if missing else ""
