@@ -15,6 +15,12 @@ def test_datasets_are_valid_against_the_indexed_documents():
     assert validate(paths, Retriever(Index.open(get_settings()))) == []
 
 
+def test_the_multi_turn_set_is_valid_against_the_indexed_documents():
+    # Its expected clauses and phrases are the follow-up's: a wrong one would make that gate meaningless.
+    paths = sorted((DATASETS.parent / "multiturn").glob("*.jsonl"))
+    assert paths and validate(paths, Retriever(Index.open(get_settings()))) == []
+
+
 def test_the_validator_catches_a_wrong_clause_and_a_phrase_not_in_it(tmp_path):
     bad = tmp_path / "bad.jsonl"
     rows = [
