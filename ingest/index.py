@@ -31,7 +31,7 @@ from rag.store import chroma_client, collection_names, current_build
 from rag.text import sentences
 
 # Bump when parsing changes, so that an unchanged file is parsed again.
-PARSER_VERSION = "4"
+PARSER_VERSION = "6"
 # Bump when what is stored per record changes, so that an unchanged corpus is indexed again.
 INDEX_SCHEMA = "3"  # 3: clause sentences embedded too (the sentence signal in search)
 BATCH = 64

@@ -101,15 +101,20 @@ def clean_pages(path: Path, raw_pages: list[str]) -> LoadedDocument:
     _drop_running_lines(pages)
     contents: list[str] = []
     kept: list[Page] = []
+    boxes: list[tuple[int, list[str]]] = []
     for page in pages:
         if _is_contents_page(page):
             contents.extend(page.lines)
             continue
         if _is_colophon(page):
             continue
-        _drop_footnotes(page)
+        box = _box_after_footnotes(_drop_footnotes(page))
         _drop_contents_runs(page)
         kept.append(page)
+        if box:
+            boxes.append((len(kept) - 1, box))
+    for at, box in boxes:
+        _place_box(kept, at, box)
     if not any(ln.strip() for p in kept for ln in p.lines):
         raise IngestError(path, "no text found")
     return LoadedDocument(path, kept, contents)
@@ -186,8 +191,9 @@ def _drop_contents_runs(page: Page) -> None:
             lines[i] = ""
 
 
-def _drop_footnotes(page: Page) -> None:
-    """Footnotes: after a blank line near the foot of the page, lines starting with their number."""
+def _drop_footnotes(page: Page) -> list[str]:
+    """Footnotes: after a blank line near the foot of the page, lines starting with their number.
+    Returns the lines dropped."""
     lines = page.lines
     n = len(lines)
     for i in range(1, n):
@@ -196,10 +202,69 @@ def _drop_footnotes(page: Page) -> None:
             rest = [ln for ln in lines[i:] if ln.strip()]
             if i >= n * 0.4 and all(not PARAGRAPH_START.match(ln) for ln in rest):
                 page.lines = lines[:i]
-                return
+                return lines[i:]
         # A footnote printed above its own number: a gap, a line of text, then the bare number.
         if (i >= 2 and i >= n * 0.4 and not lines[i - 1].strip() and not lines[i - 2].strip() and lines[i].strip()
                 and any(re.fullmatch(r"\s*\d{1,3}\s*", ln) for ln in lines[i + 1 : i + 3])
                 and not any(PARAGRAPH_START.match(ln) for ln in lines[i:])):
             page.lines = lines[:i]
-            return
+            return lines[i:]
+    return []
+
+
+# Footnotes run the full page width (about 130 characters a line in these PDFs); body text and the boxes
+# beside it are narrower.
+BODY_WIDTH = 100
+
+
+def _box_after_footnotes(dropped: list[str]) -> list[str]:
+    """A text box the PDF stores after the page's footnotes ("Children have said that they need: • vigilance
+    ..."; "Safeguarding partners ... (a) the local authority"): the trailing run of body-width lines that
+    starts after a footnote's last (short) line. Diagram labels (a few words a line) are not text."""
+    # Footnotes set under a bare number (KCSIE's text edition) wrap at body width: a box cannot be told
+    # from them there, and that edition has none.
+    if any(re.fullmatch(r"\s*\d{1,3}\s*", ln) for ln in dropped):
+        return []
+    run: list[str] = []
+    for ln in reversed(dropped):
+        if FOOTNOTE_START.match(ln) or len(ln) > BODY_WIDTH:
+            break
+        run.insert(0, ln)
+    # The run's first line may end the footnote above it: a wrapped footnote's last line is short.
+    before = dropped[: len(dropped) - len(run)]
+    last = next((ln for ln in reversed(before) if ln.strip()), "")
+    if run and last and not FOOTNOTE_START.match(last):
+        run = run[1:]
+    elif run and last and FOOTNOTE_START.match(last) and len(last) > BODY_WIDTH:
+        run = run[1:]
+    text = [ln for ln in run if ln.strip()]
+    if len(text) < 2 or sum(len(ln.strip()) for ln in text) / len(text) < 25:
+        return []
+    return run
+
+
+def _place_box(pages: list[Page], at: int, box: list[str]) -> None:
+    """Put a box after the paragraph that introduces it: the last numbered paragraph on this page or the
+    one before that ends with a colon and is followed straight away by the next numbered paragraph
+    ("... are defined in legislation as follows:" then "38."). Otherwise it ends the paragraph it interrupts."""
+    for p in (at, at - 1):
+        if p < 0:
+            continue
+        following = [(q, i) for q in range(p, len(pages)) for i, ln in enumerate(pages[q].lines) if ln.strip()]
+        lines = [(q, i) for q, i in following if q == p]
+        for n in range(len(lines) - 1, -1, -1):
+            q, i = lines[n]
+            nxt = following[n + 1] if n + 1 < len(following) else None
+            if (pages[q].lines[i].rstrip().endswith(":") and nxt is not None
+                    and PARAGRAPH_START.match(pages[nxt[0]].lines[nxt[1]])):
+                pages[q].lines[i + 1 : i + 1] = box
+                return
+    # A sentence running on to the next page is not cut by the box: it goes where that paragraph ends.
+    last = next((ln for ln in reversed(pages[at].lines) if ln.strip()), "")
+    if last and not last.rstrip().endswith((".", ":", ";", "!", "?")):
+        for q in range(at + 1, min(at + 3, len(pages))):
+            for i, ln in enumerate(pages[q].lines):
+                if PARAGRAPH_START.match(ln):
+                    pages[q].lines[i:i] = box
+                    return
+    pages[at].lines.extend(box)

@@ -397,3 +397,22 @@ def test_footnotes_are_not_paragraph_text(records, path, footnote):
     assert footnote in squash(" ".join(_raw_pages(doc_id)))
     inside = [(c.clause, c.part, c.page) for c in records if c.doc_id == doc_id and footnote in squash(c.text)]
     assert not inside, f"footnote text inside {inside}"
+
+
+@pytest.mark.parametrize(
+    "clause,box_text,footnote",
+    [
+        # page 12's box "Children have said that they need: • vigilance ..." belongs to 13 ("...: "), on page 11
+        ("13", "vigilance: to have adults notice when things are troubling them", "6 Equality Act 2010"),
+        # page 23's box defining the safeguarding partners belongs to 37 ("defined in legislation as follows:")
+        ("37", "an integrated care board for an area any part of which falls", "Children Act 2004 Section 16E"),
+    ],
+    ids=["wt-13", "wt-37"],
+)
+def test_text_boxes_after_footnotes_join_the_paragraph_that_introduces_them(records, clause, box_text, footnote):
+    """Working Together prints some lists in boxes that the PDF stores after the page's footnotes. They are
+    the answer to "what do children say they need?", so they are kept, with the paragraph that announces
+    them, and the footnotes before them are still dropped."""
+    text = squash(" ".join(c.text for c in records if c.doc_id == WT and c.clause == clause))
+    assert box_text in text
+    assert not [c.clause for c in records if c.doc_id == WT and footnote in squash(c.text) and c.clause != "Appendix A: Glossary"]
