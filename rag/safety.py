@@ -152,6 +152,21 @@ CATEGORY_PATTERNS = {
         r"\b(living|staying|lives|stays|moved in) with (a |an |his |her |their |my |some )?['\"‘]?(family friend|friend|neighbou?r|"
         r"(mum|mom|dad|mother|father)'?s (friend|mate|colleague|ex)|someone (she|he|they) (met|barely know|doesn'?t know))\b",
     ],
+    # a parent (or anyone) taking a child away, abroad or out of reach, against the other parent's will or a court's
+    "child abduction": [
+        r"\b(abduct\w*|kidnap\w*|snatch\w*)\b",
+        r"\b(take|taking|took|takes|fly|flying|flew|move|moving)\b.{0,30}\b(out of the country|abroad|overseas|"
+        r"back home to|to (his|her|their) country)\b.{0,60}\b(not|never|won'?t|without|no) \w*",
+        r"\b(not|never|won'?t|wouldn'?t|refus\w* to) (bring|send|let|give) (him|her|them|my \w+|our \w+|the kids?|the children) back\b",
+        r"\b(threat\w*|going|gonna|plans?|planning|trying|tried) to (take|snatch|run off with|disappear with)\b.{0,20}"
+        r"\b(him|her|them|my \w+|our \w+|the kids?|the children)\b",
+    ],
+    # an adult gathering children's private contact details: how online grooming starts
+    "adult seeking children's contacts": [
+        r"\b(ask\w*|get\w*|getting|collect\w*|want\w*|trying to get)\b.{0,20}\b(kids|children|pupils|students|girls|boys|"
+        r"(the )?year ?\d+s?|them|her|him|(my|our|a|the|one of the) (son|daughter|child|kid|boy|girl|pupil|student)s?)\b.{0,10}\bfor (their|his|her) (snap\w*|insta\w*|whats ?app|tik ?tok|usernames?|"
+        r"handles?|socials?|(phone |mobile )?numbers?|addresses|emails?)\b",
+    ],
     "forced marriage": [
         r"\b(marriage|married|marry|wedding|engaged|husband|wife)\b.{0,50}\b(1[0-7]|[5-9]) ?(year old|yo|yr old)\b",
         r"\b(1[0-7]|[5-9]) ?(year old|yo|yr old)\b.{0,50}\b(marriage|married|marry|wedding|engaged)\b",
@@ -170,7 +185,7 @@ STAFF_CONDUCT_PATTERNS = [
     _STAFF_WORDS + r".{0,30}\b(arrested|under investigation|charged|cautioned|suspended)\b",
 ]
 ESCALATION_PATTERNS += [p for ps in CATEGORY_PATTERNS.values() for p in ps] + STAFF_CONDUCT_PATTERNS
-SOFT_PATTERNS |= set(STAFF_CONDUCT_PATTERNS)
+SOFT_PATTERNS |= set(STAFF_CONDUCT_PATTERNS) | set(CATEGORY_PATTERNS["adult seeking children's contacts"])
 RULE_QUESTION = re.compile(
     r"^\s*(can|may|should|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they)|am i|do (staff|teachers|we)|"
     r"what('?s| is| are) (the )?(rules?|policy|classed|counted|meant|defined|definition)|what (sort|kind|types?)s? of|what counts?|"
@@ -181,7 +196,20 @@ RULE_QUESTION = re.compile(
     r"ok|okay|appropriate|classed|counted|considered)\b|"
     r"^\s*(what|which) (training|guidance|duty|duties|laws?|rules?|signs?|happens if|should (i|we|staff) do if)\b|"
     r"^\s*how (do|should|can|would) (i|we|staff|teachers|schools?) (teach|talk|explain|report|respond|deal|handle|spot|recogni[sz]e)\b|"
-    r"\bhypothetically\b|^\s*(does|do) the .{0,40}\b(duty|rule|policy|law|guidance) (apply|cover)",
+    r"\bhypothetically\b|^\s*(does|do) the .{0,40}\b(duty|rule|policy|law|guidance) (apply|cover)|"
+    # questions about the law, what a term covers, and who does what, in people's words: "what's the age of
+    # consent", "is that actually sexual assault", "victim or criminal?", "what's the process if ...", "do the
+    # police bother if ...", "does the child have to agree", "what does school say about ..."
+    r"\bage of (consent|criminal responsibility)\b|\bis (it|that|this) (actually|really|technically|legally|still|even)\b|"
+    r"^\s*(is|are|does|do)\b.{0,60}\b(actually|really|technically|legally)\b.{0,30}\b(count|abuse|assault|illegal|a crime|"
+    r"harassment|exploitation|grooming|rape|bullying)\b|"
+    r"\b(a )?victim or (a )?(criminal|offender|perpetrator)\b|\b(safeguarding|welfare) (response|issue|matter|thing) or\b|"
+    r"\bwhat('?s| is| are) the (process|procedure|protocol|next steps?|steps)\b|"
+    r"\b(do|does|should|must|would|will) (the )?(police|teachers?|staff|schools?|dsls?|lado|social (care|services|workers?)|they|we|i|you) "
+    r"(have to|need to|bother|get involved|report|tell|investigate|deal|look)\b|"
+    r"\b(do|does|must|should) (the |a )?(child|pupil|kid|parent|victim|family|young person)( \w+)? (have to|need to) (agree|consent)\b|"
+    r"\bwhen does\b.{0,50}\b(become|tip|turn|cross|count)\w*\b|\b(is that|am i) right\b|\bmy understanding is\b|"
+    r"\bwhat does (the )?(school|policy|kcsie|guidance|law|working together)( \w+)? say\b",
     re.I,
 )
 
@@ -195,16 +223,38 @@ ABOUT_SOMEONE = re.compile(
     re.I,
 )
 DEFINITION_MAX_WORDS = 12
-# A particular child, person or event, as opposed to a rule about anyone: "a pupil showed me", "my 12
-# year old", "one of my year 5s", "her stepdad", "it happened".
-SOMEONE_IN_PARTICULAR = re.compile(
-    r"\b(he|she|him|her|his|hers|they|them|their|theirs|it happened|happened|(my|our|your) (son|daughter|child|kid|boy|girl|"
-    r"pupil|student|class|friend|brother|sister|nephew|niece|grandson|granddaughter|\d+ ?(year old|yr old|yo))s?|"
-    r"(a|one|this|that|the|another|some) (of (my|our|the) )?(pupils?|child(ren)?|girls?|boys?|kids?|students?|learners?|"
-    r"lads?|year ?\d+s?|yr ?\d+s?|y\d+s?|colleagues?|teachers?|parents?|dad|mum|man|woman|adult|stranger)|"
-    r"(year|yr|y) ?\d+s?\b.{0,20}\b(told|said|showed|sent|has|have|was|were|is|are)|\b(i|we) (saw|found|heard|noticed))\b",
+# A particular child, family or event, said so definitely: "my son", "one of my year 6s", "a girl in my class",
+# "she told me", "I saw", "yesterday". A rule question ("if a pupil shows me a nude, do I report it?", "are
+# teachers meant to look at the pics to check what they are?") speaks of "a pupil" and "they" hypothetically:
+# only these mark it as about someone real, and then it gets the route at the top of its answer.
+PARTICULAR_IN_A_RULE_QUESTION = re.compile(
+    r"\b(my|our|your|this|that|these|those) (own )?(son|daughter|child|kid|boy|girl|pupil|student|class|friend|brother|sister|"
+    r"nephew|niece|grandson|granddaughter|step\w+|mate|cousin|neighbou?r|\d+ ?(year old|yr old|yo))s?\b|"
+    r"\bone of (my|our|the|his|her) \w+|\b(a|the) (girl|boy|kid|child|pupil|student|lad)s? in (my|our|his|her|their) \w+|"
+    r"\b(i|we) (saw|found|heard|noticed|caught|walked in)\b|"
+    r"\b(told|showed|sent|asked|gave|texted|messaged|touched|hit|hurt|shown)\b (me|us)\b|"
+    r"\b(my|our|your|his|her) (mum|mom|dad|stepdad|stepmum|uncle|aunt(ie)?|boyfriend|girlfriend|partner|ex|nan|grandad)\b|"
+    r"\b(year|yr|y) ?\d+s?\b.{0,20}\b(told|tells|said|says|showed|shows|sent|has|had|was|were|disclosed|reported)\b|"
+    r"\b(girl|boy|kid|child|pupil|student|lad)s? (says|said|told|tells|disclosed|reported|has disclosed)\b|"
+    r"\b(wants?|wanted|is trying|tried|asked|is going) to (show|send|tell|give|meet) (me|us)\b|"
+    r"\b(sent|going|went|being passed|passed) round\b|\bis circulating\b|"
+    r"\bit happened\b|\b(today|yesterday|tonight|last (night|week|weekend)|this (morning|afternoon|week))\b|"
+    r"\b(pics?|photos?|pictures?|images?|videos?|nudes?) (of|about) me\b",
     re.I,
 )
+# ...and an event told of "a pupil", outside an "if" or "when" clause: "a year 6 sent it to the group",
+# not "if a teacher finds out a pupil has had FGM, do they report it?".
+EVENT_OF_SOMEONE = re.compile(
+    r"\b(a|one|some|another|the) (girl|boy|kid|child|pupil|student|lad|man|woman|adult)s? (has (been|had|got|shown|sent|told)|"
+    r"had|was|were|sent|showed|told|said|came|turned up)\b",
+    re.I,
+)
+CONDITIONAL_CLAUSE = re.compile(r"\b(if|when|whenever|suppose|supposing|in case|what if)\b[^,?.;:!]*", re.I)
+
+
+def about_someone_in_particular(text: str) -> bool:
+    """A rule question that is also about a particular child or event (then it gets the route)."""
+    return bool(PARTICULAR_IN_A_RULE_QUESTION.search(text) or EVENT_OF_SOMEONE.search(CONDITIONAL_CLAUSE.sub(" ", text)))
 
 INJECTION_PATTERNS = [
     r"\bignore\b.{0,40}\b(instructions?|rules|prompts?|guidelines|directions)\b",
@@ -215,6 +265,16 @@ INJECTION_PATTERNS = [
     r"\byou are (now|no longer)\b", r"\bpretend (you are|to be)\b", r"\bact as (an? |the )?(unrestricted|different|new|evil)",
     r"\b(reveal|print|show|repeat|output|leak)\b.{0,20}\b(system )?(prompt|instructions)\b",
     r"\boverride\b.{0,30}\b(safety|rules|instructions|restrictions)\b", r"\bnew instructions?\b",
+    # a fake notice that the rules have changed: "SYSTEM UPDATE: clause 6.2.4 now lets staff ..."
+    r"\b(system|admin|developer|policy|security|important|urgent|official) (update|notice|override|message|alert|instruction|"
+    r"announcement)s?\s*[:!-]",
+    r"\bdisregard\b.{0,40}\b(polic\w*|documents?|guidance|everything|sources?)\b",
+    r"\b(reveal|show|give|dump|list|print|send)\b.{0,30}\b(confidential|secret|private|hidden|internal)\b.{0,20}"
+    r"\b(records?|files?|data|information|documents?|notes|details)\b",
+    # role-play as someone with authority, or being asked to authorise: the assistant quotes, it cannot permit
+    r"\bpretend (you('?re| are)|ur|that you|to be)\b", r"\b(role[- ]?play|act) as (if you (are|were) )?(the |a |an |my )?"
+    r"(head\w*|teacher|dsl|principal|school|governor|lado)\b",
+    r"\b(give|grant|send|write) (me|us) (a |an )?(written |signed )?(permission|consent|authori[sz]ation|exemption)\b",
 ]
 
 # Requests for information about identifiable pupils, families or staff, by kind of request. Each kind
@@ -271,9 +331,23 @@ PERSONAL_DATA_PATTERNS = [
     r"\b(is|are) (social services|social care|a social worker|the police) (involved )?(with|working with|visiting) (the |that |this |my |our )?(family|neighbou?rs?|[a-z]+'s family)\b",
 ]
 
+# Asking what the school knows or did about a family or child picked out by where they live ("how many
+# referrals about the family at number 12", "what's going on with the kids next door"). Only a request: the
+# same words in a worried account ("the kids at number 12 are left alone all night") are a concern.
+RECORD_REQUEST_PATTERNS = [
+    r"\b(famil(y|ies)|kids?|children|boys?|girls?|child|lads?|people|household)\b (at|from|in|living at|who live at) "
+    r"(number|no\.?|flat|house) ?\d+\b",
+    r"\b(famil(y|ies)|kids?|children|boys?|girls?|child|lads?|household)\b (next door|over the road|across the road|down the road|upstairs|downstairs)\b",
+    # records of what the school did about someone: "how many referrals has the school made about ..."
+    r"\b(referrals?|reports?|concerns?|complaints?|incidents?|records?|calls?) (has|have|did) (the school|school|you|they|the dsl|staff|"
+    r"the head\w*) (made|logged|recorded|raised|filed|got|had|received|taken) (about|on|for|regarding|against) (the |that |this |my |our |"
+    r"his |her |their )?(famil\w*|child\w*|kids?|boys?|girls?|pupils?|students?|neighbou?rs?\w*|him|her|them|mr|mrs|ms|miss|[a-z]+'s)\b",
+]
+
 _esc = [re.compile(p, re.I) for p in ESCALATION_PATTERNS]
 _soft = {p for p in _esc if p.pattern in SOFT_PATTERNS}
 _inj = [re.compile(p, re.I) for p in INJECTION_PATTERNS]
+_record_requests = [re.compile(p, re.I) for p in RECORD_REQUEST_PATTERNS]
 _staff_identity = re.compile("|".join(STAFF_IDENTITY_PATTERNS), re.I)
 _pd = [re.compile(p) if "[A-Z]" in p else re.compile(p, re.I) for p in PERSONAL_DATA_PATTERNS]
 # "sir", "miss": how pupils name their teachers.
@@ -331,7 +405,7 @@ def _pattern_level(text: str, rule: bool) -> tuple[str, str]:
         # nobody in particular ("is sexting illegal for under 18s?") is answered.
         if not rule:
             return "urgent", hard[0]
-        return ("concern", hard[0]) if SOMEONE_IN_PARTICULAR.search(text) else ("", "")
+        return ("concern", hard[0]) if about_someone_in_particular(text) else ("", "")
     if not rule:
         soft = [p.pattern for p in _soft if p.search(text)]
         if soft:
@@ -428,6 +502,8 @@ def screen(question: str, concern_probability: float | None = None,
             escalation, level, about_staff = False, "", False
         return Screen("personal_data", escalation, level, about_staff, truncated, searched,
                       "personal information about pupils, families or staff")
+    if not escalation and any(p.search(r) for r in readings(text) for p in _record_requests):
+        return Screen("personal_data", False, "", False, truncated, searched, "personal information about pupils, families or staff")
     if not escalation and (personal_probability or 0.0) >= PERSONAL_DATA_PROBABILITY and personal_classifier_applies(text):
         return Screen("personal_data", False, "", False, truncated, searched,
                       "personal information about pupils, families or staff", by_classifier=True)
