@@ -25,6 +25,7 @@ from rag.classifier import Screeners, train_screeners
 from rag.config import Settings, get_settings
 from rag.follow_up import STANDS_ALONE, blend, is_follow_up, leans_wholly, new_setting, role_swapped, unmentioned
 from rag.glossary import expand, normalize, respell
+from rag.question_type import asks_to_buy, says_how_to_buy
 from rag.other_policies import NamedPolicy, asked_named_policy, find_named_policies
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
 from rag.safety import MAX_CHARS, escalation_by_pattern, immediate_danger, screen
@@ -56,6 +57,12 @@ DIRECT_ANSWER = 0.65
 # sets, real concerns the classifier alone caught were at most 0.59 from any example question).
 ANSWERED_AS_ASKED = 0.6
 
+# A question in the documents' own subject words (the policy's section headings and the documents' titles:
+# phones, devices, social media, safeguarding) is "not covered" only when a known not-covered topic beats
+# the best clause by this much: "I volunteer on reading mornings - how should I behave online?" shares its
+# setting with "which children will I hear read?", not its ask (benchmarks/tune_retrieval.py).
+NEGATIVE_MARGIN_IN_SCOPE = 0.10
+
 NOT_COVERED = "The policy and guidance I hold don't cover this."
 ASK_OFFICE = "Please ask the school office, who can tell you the school's position or point you to the right policy."
 HELP_TEXT = (
@@ -67,6 +74,16 @@ HELP_TEXT = (
 OTHER_POLICY = re.compile(r"\b([a-z][a-z'-]+) polic(?:y|ies)\b", re.I)
 NOT_A_NAME = {"the", "this", "your", "ur", "our", "a", "an", "school", "school's", "schools", "any", "which", "what",
               "that", "their", "its", "own", "new", "current", "whole", "same", "his", "her", "my", "official", "these"}
+
+
+# Title and heading words that name no subject of their own.
+GENERIC_WORDS = content_terms("policy guidance expectations scope links monitoring review responding breaches use aims "
+                              "statutory departmental advice schools colleges key details education children keeping guide "
+                              "staff learners parents carers visitors multi agency working together help promote officially "
+                              "provided personal other reputation communicating")
+
+
+CONTACT_NUMBER = re.compile(r"\b(mobile|phone|telephone|home|contact|landline)( phone)? (numbers?|no\.?|details)\b", re.I)
 
 
 @dataclass
@@ -197,9 +214,12 @@ class Assistant:
         # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause,
         # and not cleared by both the relevance bar and the keywords.
         negative, _ = self.retriever.not_covered_similarity(vector)
-        if negative > top.relevance and not (keywords_agree and top.relevance >= self.threshold):
+        margin = NEGATIVE_MARGIN_IN_SCOPE if self._in_scope(first.text) else 0.0
+        if negative > top.relevance + margin and not (keywords_agree and top.relevance >= self.threshold):
             return self._not_covered(question, hits, prefix)
         cites = self._supporting(relevant, terms)
+        if asks_to_buy(first.text) and not any(says_how_to_buy(self._hit(c).text, first.text) for c in cites):
+            return self._not_covered(question, hits, prefix)
         if self._chain is not None:
             composed = self._compose_llm(first.text, cites)
             if composed is not None:
@@ -273,6 +293,22 @@ class Assistant:
                 chosen.append(h)
         return [make_citation(h, self.docs[h.doc_id], terms, limit=None if i == 0 else SUPPORT_QUOTE_CHARS)
                 for i, h in enumerate(chosen)]
+
+    @cached_property
+    def _scope_terms(self) -> set[str]:
+        """The documents' subject words: the held documents' titles and the policy's numbered section headings,
+        without the people they address and the words every title has."""
+        held = {h.doc_id for k in self.retriever.by_key if (h := self.retriever.clause(*k.split("#", 1)))}
+        titles = [re.sub(r"\(.*?\)", " ", d.title) for d in self.docs.values() if d.id in held]
+        headings = {h.parts[0].heading for k in self.retriever.by_key
+                    if (h := self.retriever.clause(*k.split("#", 1))) and h.doc_id in self.retriever.policy_ids
+                    and h.parts[0].numbered}
+        words = content_terms(" ".join([*titles, *headings])) - GENERIC_WORDS
+        return {w for w in words if not any(ch.isdigit() for ch in w)}
+
+    def _in_scope(self, question: str) -> bool:
+        # "my mobile number has changed": a phone number is contact details (the office's business), not a device.
+        return bool(content_terms(expand(CONTACT_NUMBER.sub(" ", question))) & self._scope_terms)
 
     @cached_property
     def _document_words(self) -> set[str]:

@@ -75,3 +75,28 @@ def question_type(question: str) -> QuestionType | None:
 
 def gives(qtype: QuestionType | None, sentence: str) -> bool:
     return qtype is None or bool(qtype.answered_by.search(sentence))
+
+
+# Buying, booking and paying (the price of breakfast club, ordering the class photo, paying for a trip): school
+# admin that policy and guidance never answer. A passage about breakfast clubs or photos is not an answer to
+# "how much is it?" unless it names a price or says how to pay, order or book.
+PURCHASE = re.compile(
+    r"\bhow much (does|do|will|would|did)\b.{0,40}\b(cost|charge|pay)\b|\bhow much (is|are|was) (it|they|that|this|one|each)\b(?! \w+ing)|"
+    r"\b(price|prices|fee|fees|cost of|charge for|charged for|pay for|paying for|payment|refund\w*)\b|"
+    r"\bhow (do|can|would|should|will) (i|we) (order|buy|purchase|book|pay)\b|\bwhere (do|can) (i|we) (order|buy|purchase|book|pay)\b|"
+    r"\bbuy(ing)?\b|\bpurchas\w*",
+    re.I,
+)
+PURCHASE_ANSWERED = re.compile(r"£|\b(free of charge|charg(e|ed|es|ing)|pay(s|ing|ment|ments)?|paid|costs?|price\w*|fees?|"
+                               r"purchas\w*|buy\w*|bought|order(ed|ing)?|book(ed|ing))\b", re.I)
+# "do we have to pay if it gets smashed?" is about who bears a loss: a passage on responsibility answers it.
+LOSS = re.compile(r"\b(smash\w*|broke\w*|break\w*|damag\w*|lost|los(e|ing|s)|stolen|steal\w*|crack\w*)\b", re.I)
+LOSS_ANSWERED = re.compile(r"\b(responsib\w*|liab\w*|risk|loss|damage\w*)\b", re.I)
+
+
+def asks_to_buy(question: str) -> bool:
+    return bool(PURCHASE.search(question))
+
+
+def says_how_to_buy(text: str, question: str) -> bool:
+    return bool(PURCHASE_ANSWERED.search(text) or (LOSS.search(question) and LOSS_ANSWERED.search(text)))

@@ -103,11 +103,11 @@ def test_sextortion_in_text_speak_leads_with_the_routes(assistant):
 
 
 def test_a_likely_concern_gets_the_route_then_the_passage_that_answers(assistant):
-    ans = assistant.ask("should I report it if a pupil shows me a nude on their phone?", audience="staff")
-    assert ans.escalation and ans.escalation_level == "concern"
-    assert ans.answer.startswith("**This may be a safeguarding matter.**")
-    # the passage that answers the question is right after the first route, within three citations
-    assert len(ans.citations) >= 2 and cited(ans)[1][1] not in ("5.8", "6.8.5", "Key Details")
+    ans = assistant.ask("should I report it? a year 8 showed me a nude of a classmate on her phone", audience="staff")
+    assert ans.escalation and ans.escalation_level in ("concern", "urgent")
+    # after the routes, the passage that answers the question: what to do about a nude (KCSIE § 474)
+    assert ("kcsie-2025", "474") in cited(ans), cited(ans)
+    assert ans.answer.index("Designated Safeguarding Lead") < ans.answer.index("What the documents say")
 
 
 @pytest.mark.parametrize("question", [
@@ -118,3 +118,64 @@ def test_a_likely_concern_gets_the_route_then_the_passage_that_answers(assistant
 def test_requests_for_someones_details_are_refused_with_the_reason(assistant, question):
     ans = assistant.ask(question, audience="parent")
     assert ans.refused and ans.kind == "personal_data" and "personal information" in ans.answer, (question, ans.kind)
+
+
+# ------------------------------------------------------------------ buying, booking and paying
+
+@pytest.mark.parametrize("question", [
+    "how much is the after school club a session",
+    "where can i buy copies of the sports day photos",
+    "do we have to pay for the year 6 residential or is it free",
+    "how do i book a place at holiday club",
+])
+def test_buying_booking_and_paying_is_school_admin_not_an_answer(assistant, question):
+    ans = assistant.ask(question, audience="parent")
+    assert ans.refused and not ans.escalation, (question, ans.kind, cited(ans))
+
+
+# ------------------------------------------------------------------ the documents' subject, in an unfamiliar setting
+
+@pytest.mark.parametrize("question, audience, doc, clause", [
+    ("I help out in the library on fridays, what are the rules for me on social media", "visitor", POLICY, "6.6.1"),
+    ("we rent the hall to a dance school on saturdays - who is responsible for their safeguarding", "governor",
+     "kcsie-2025", "167"),
+])
+def test_a_question_in_the_documents_subject_is_answered_though_its_setting_is_not_covered(assistant, question, audience,
+                                                                                              doc, clause):
+    ans = assistant.ask(question, audience=audience)
+    assert ans.kind == "answer" and (doc, clause) in cited(ans), (question, ans.kind, cited(ans))
+
+
+# ------------------------------------------------------------------ people's words for what the documents name
+
+@pytest.mark.parametrize("question, doc, clause", [
+    ("should staff turn off find my friends on their personal phones", POLICY, "6.7.8"),
+    ("what are the academy's facebook and twitter accounts called", POLICY, "6.9.1"),
+    ("a dad keeps bad-mouthing our staff in a facebook group, is that against the rules", POLICY, "6.6.4"),
+])
+def test_everyday_words_reach_the_clause_that_names_the_thing(assistant, question, doc, clause):
+    ans = assistant.ask(question)
+    assert (doc, clause) in cited(ans)[:3], (question, ans.kind, cited(ans))
+
+
+@pytest.mark.parametrize("question", [
+    "i've got a new mobile number, who do i tell so the school can reach me",
+    "how do i change the phone number you have for my husband",
+])
+def test_changing_contact_numbers_is_office_business_not_the_phone_policy(assistant, question):
+    ans = assistant.ask(question, audience="parent")
+    assert ans.kind == "not_covered", (question, ans.kind, cited(ans))
+
+
+INFORMATION_SHARING = {("kcsie-2025", p) for p in ("114", "115", "116", "117", "118")} | {
+    ("working-together-2023", p) for p in ("30", "31", "32", "33")}
+
+
+@pytest.mark.parametrize("question", [
+    "can school pass on worries to social care without asking the parents first",
+    "do we need the familys ok before telling social services",
+    "is it ok to hand over details to another agency if mum says no",
+])
+def test_sharing_without_the_familys_agreement_finds_the_information_sharing_paragraphs(assistant, question):
+    ans = assistant.ask(question, audience="staff")
+    assert INFORMATION_SHARING & set(cited(ans)), (question, cited(ans))
