@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.safety import MAX_CHARS
-from ui import assistant_or_explain, contacts_sidebar, show_answer
+from ui import announce, assistant_or_explain, contacts_sidebar, page_style, scroll_to_latest_answer, show_answer
 
 AUDIENCES = {"Staff": "staff", "Parent or carer": "parent", "Pupil": "learner", "Visitor or volunteer": "visitor", "Governor": "governor"}
 EXAMPLES = {
@@ -31,7 +31,16 @@ def choose_audience() -> str | None:
     return audience
 
 
+def spoken(ans) -> str:
+    """What the live region says about a new answer: "act now" for a concern, then the answer as plain text."""
+    import re
+
+    first = ("Act now. Tell a Designated Safeguarding Lead today. " if ans.escalation else "") + ans.answer[len(ans.routes):]
+    return "Answer: " + re.sub(r"[*_>#\[\]]", "", first).strip()[:300]
+
+
 def chat_page() -> None:
+    page_style()
     assistant = assistant_or_explain()
     if assistant is None:
         return
@@ -42,11 +51,14 @@ def chat_page() -> None:
                "with the clause for every answer.")
     audience = choose_audience()
     history = st.session_state.setdefault("history", [])
+    # Read by screen readers when it changes: the newest answer's first line.
+    live = st.empty()
+    notes_seen: set[str] = set()  # a document's currency note is shown once per conversation
     for i, turn in enumerate(history):
         with st.chat_message("user"):
             st.text(turn["question"])
         with st.chat_message("assistant"):
-            show_answer(turn["answer"], key=str(i), audience=turn["audience"])
+            show_answer(turn["answer"], key=str(i), audience=turn["audience"], notes_seen=notes_seen)
     # chat_input is pinned to the bottom wherever it is called; reading it first lets the
     # start-up examples disappear as soon as a question is asked.
     typed = st.chat_input("Ask about phones, photos, social media, safeguarding ...", max_chars=MAX_CHARS)
@@ -65,7 +77,11 @@ def chat_page() -> None:
         ans = assistant.ask(question, audience=audience, history=[t["question"] for t in history])
         history.append({"question": question, "answer": ans, "audience": audience})
         with st.chat_message("assistant"):
-            show_answer(ans, key=str(len(history) - 1), audience=audience)
+            show_answer(ans, key=str(len(history) - 1), audience=audience, notes_seen=notes_seen)
+        scroll_to_latest_answer(len(history))
+    if history:
+        with live.container():
+            announce(spoken(history[-1]["answer"]))
     if history:
         # A callback runs before the next script run, so the cleared conversation is never drawn again.
         st.button("New chat", help="Clear this conversation and start again", on_click=history.clear)
@@ -74,8 +90,10 @@ def chat_page() -> None:
 
 # The pages, with titles people understand (not file names) and stable addresses for shared links.
 st.set_page_config(page_title="Policy Assistant", page_icon=":material/policy:", layout="centered")
+# Navigation along the top: on a phone it is a menu that closes once a page is chosen, not a sidebar
+# left open over the page.
 st.navigation([
     st.Page(chat_page, title="Ask a question", icon=":material/chat:", default=True),
     st.Page("pages/1_Browse.py", title="Browse the documents", icon=":material/menu_book:", url_path="Browse"),
     st.Page("pages/2_About.py", title="About", icon=":material/info:", url_path="About"),
-]).run()
+], position="top").run()

@@ -168,11 +168,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import subprocess
+    """The Streamlit server, in this process, with the engine loading from the start (ui.warm_in_background):
+    the first visitor finds it ready, or sees a progress message while it finishes."""
+    from streamlit.web import cli as streamlit_cli
 
+    import ui
+
+    print("loading the policy and the search model in the background ...", flush=True)
+    ui.warm_in_background()
     app = Path(__file__).resolve().with_name("app.py")
-    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app),
-                            "--server.address", args.host, "--server.port", str(args.port)])
+    sys.argv = ["streamlit", "run", str(app), "--server.address", args.host, "--server.port", str(args.port),
+                "--server.headless", "true"]
+    try:
+        streamlit_cli.main()
+    except SystemExit as e:
+        return int(e.code or 0)
+    return 0
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ Text from users and documents is shown as text, never interpreted as HTML or mar
 from __future__ import annotations
 
 import re
+import threading
 
 import streamlit as st
 
@@ -22,11 +23,43 @@ def escape_md(text: str) -> str:
     return text.replace("<", "&lt;").replace("\n", "  \n")
 
 
-# One engine per index build: after a re-ingest the next question is answered from the new build
-# (and its model); the previous engine is dropped.
-@st.cache_resource(show_spinner="Loading the policy and the search model ...", max_entries=1)
-def load_assistant(build: str = "") -> Assistant:
-    return Assistant(get_settings()).warm()
+# One engine per index build, shared by every session: after a re-ingest the next question is answered
+# from the new build (and its model); the previous engine is dropped. Held here rather than in
+# st.cache_resource because `policy-assistant serve` warms it when the server starts, before any session
+# (and so any script-run context) exists.
+_engine_lock = threading.Lock()
+_engine: dict[str, Assistant] = {}
+
+
+def load_assistant(build: str) -> Assistant:
+    with _engine_lock:
+        if build not in _engine:
+            engine = Assistant(get_settings()).warm()
+            _engine.clear()
+            _engine[build] = engine
+        return _engine[build]
+
+
+def engine_ready() -> bool:
+    from rag.store import current_build
+
+    build = current_build(get_settings().index_dir)
+    return build is not None and build.name in _engine
+
+
+def warm_in_background() -> threading.Thread:
+    """Start loading the engine now (server start), so that the first visitor does not wait for it."""
+    from rag.store import IndexMissing
+
+    def run() -> None:
+        try:
+            current_assistant()
+        except IndexMissing:
+            pass  # the page explains how to build the index
+
+    thread = threading.Thread(target=run, name="warm-engine", daemon=True)
+    thread.start()
+    return thread
 
 
 def current_assistant() -> Assistant:
@@ -43,7 +76,10 @@ def assistant_or_explain() -> Assistant | None:
     from rag.store import IndexMissing
 
     try:
-        return current_assistant()
+        if engine_ready():
+            return current_assistant()
+        with st.spinner("Loading the policy and the search model (about 10 seconds, once after the server starts) ..."):
+            return current_assistant()
     except IndexMissing:
         st.error("The documents have not been indexed yet. Run `policy-assistant ingest` (or `make app`), then reload.")
         return None
@@ -61,36 +97,170 @@ def clause_link(doc_id: str, clause: str) -> str:
     return "/Browse?" + urlencode({"doc": doc_id, "clause": clause})
 
 
-def show_answer(ans: Answer, key: str, audience: str | None = None) -> None:
+BROWSE_PAGE = "pages/1_Browse.py"
+
+# WCAG 2.2 AA on Streamlit's default theme: its captions, quotes and expander labels are #828180 on
+# white (3.9:1); links show no focus ring; feedback thumbs are smaller than 44 px. Written by hand: no
+# Streamlit setting covers these.
+STYLE = """
+<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, .stMarkdown blockquote,
+[data-testid="stExpander"] summary, [data-testid="stWidgetLabel"] p { color: #3d3d3d !important; }
+.stMarkdown blockquote { border-left-color: #6b6b6b; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stChatMessage"] { scroll-margin-top: 4.5rem; }  /* below the fixed navigation bar */
+a:focus-visible, button:focus-visible, summary:focus-visible, input:focus-visible, textarea:focus-visible,
+[role="radio"]:focus-visible, [tabindex]:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px; }
+[data-testid="stFeedback"] button, [data-testid="stBaseButton-elementToolbar"] { min-width: 44px; min-height: 44px; }
+.pa-sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+.pa-badge { display: inline-block; font-size: 0.8rem; padding: 0 0.4rem; border-radius: 0.5rem; background: #eef1f5;
+  color: #1f2937; border: 1px solid #c5cbd3; }
+</style>
+"""
+
+
+def page_style() -> None:
+    st.html(STYLE)
+
+
+def announce(text: str) -> None:
+    """A polite live region, always present at the same place, so a screen reader reads each new answer."""
+    from html import escape
+
+    st.html(f'<div class="pa-sr-only" role="status" aria-live="polite">{escape(text)}</div>')
+
+
+SCROLL_SCRIPT = """<script>(function () {
+  // Streamlit keeps scrolling the chat to the bottom while it draws the answer (its rating, the chat box);
+  // keep bringing the answer's start back for three seconds, unless the reader scrolls first.
+  var doc = window.parent.document, tries = 0, stop = false;
+  ["wheel", "touchmove", "keydown", "mousedown"].forEach(function (e) {
+    doc.addEventListener(e, function () { stop = true; }, {once: true, passive: true});
+  });
+  function go() {
+    if (stop) { return; }
+    var m = doc.querySelectorAll('[data-testid="stChatMessage"]');
+    if (m.length) { m[m.length - 1].scrollIntoView({block: "start"}); }
+    if (++tries < 20) { setTimeout(go, 150); }
+  }
+  go();
+})();</script>"""
+
+
+def scroll_to_latest_answer(n: int) -> None:
+    """Bring the start of the newest answer into view (its banner or lead line), not the bottom of the page."""
+    st.html(SCROLL_SCRIPT + f"<!-- answer {n} -->", unsafe_allow_javascript=True)
+
+
+_LABEL = re.compile(r"\[([^\[\]]+ § [^\[\]]+?)\]")
+
+
+def split_body(body: str) -> tuple[str, list[str]]:
+    """(the lead: everything before the first quote, the notes after the last source line). The quotes and
+    "— [source]" lines are shown once, in the source list."""
+    paras = body.split("\n\n")
+    lead: list[str] = []
+    for para in paras:
+        if para.lstrip().startswith((">", "— [")):
+            break
+        lead.append(para)
+    notes = [p for p in paras[len(lead):] if p.startswith("_") and p.endswith("_")]
+    return "\n\n".join(lead).strip(), notes
+
+
+def short_labels(text: str, ans: Answer) -> str:
+    """Inline "[Mobile Technology and Social Media Policy § 6.2.4]" as "[Policy § 6.2.4]"."""
+    by_label = {c.label()[1:-1]: c.short_label() for c in ans.citations}
+    by_label.update({c.label()[1:-1].split(", p. ")[0]: c.short_label() for c in ans.citations})
+    return _LABEL.sub(lambda m: f"[{by_label.get(m.group(1), m.group(1))}]", text)
+
+
+def audience_framing(ans: Answer, audience: str | None) -> str:
+    """A few plain words that say whom the lead line is about, for the reader who chose who they are: the
+    policy's section headings say whose rules a clause is (learners', staff, visitors')."""
+    if not ans.citations or ans.refused or not audience:
+        return ""
+    heading = ans.citations[0].heading.lower()
+    if "learners" in heading:
+        return {"parent": "About your child:", "learner": "About you:", "staff": "About pupils:"}.get(audience, "")
+    if "staff" in heading:
+        return {"staff": "What is expected of you:", "parent": "What staff must do:", "learner": "What staff must do:"}.get(audience, "")
+    if "visitors" in heading:
+        return {"visitor": "What is expected of you:", "parent": "For visitors, including parents:"}.get(audience, "")
+    return ""
+
+
+def safeguarding_banner(ans: Answer) -> None:
+    """Act now, then 999 if a child is in danger, then the DSL team as a list, then the LADO line for a
+    concern about staff; the policy's own words for each step are folded underneath."""
+    urgent = ans.escalation_level != "concern"
+    lines = ["### Act now" if urgent else "### This may be a safeguarding matter"]
+    roles = [st_.role for st_ in ans.route_steps]
+    for step in ans.route_steps:
+        if step.role == "police" and urgent:
+            lines.append(f"**If a child is in immediate danger, call 999.** [{step.citation.short_label()}]")
+        elif step.role == "dsl":
+            lines.append(f"**Tell a Designated Safeguarding Lead (DSL) today:** [{step.citation.short_label()}]")
+            lines.append("\n".join(f"- {escape_md(n)}" for n in step.names))
+        elif step.role == "lado":
+            lines.append(f"**A concern about a member of staff goes to the LADO** (Local Authority Designated Officer), "
+                         f"through the DSL. [{step.citation.short_label()}]")
+        elif step.role == "staff_illegal_content":
+            lines.append(f"**Illegal content on a staff device: the police and the LADO are contacted.** "
+                         f"[{step.citation.short_label()}]")
+    if "police" in roles and not urgent:
+        lines.append("If a child is in immediate danger, call 999.")
+    body = "\n\n".join(lines)
+    (st.error if urgent else st.warning)(body, icon=":material/emergency:" if urgent else ":material/shield:")
+    with st.expander("The policy's words for these steps"):
+        st.markdown(escape_md(ans.routes.replace("**", "")) if ans.routes else "")
+
+
+def show_sources(ans: Answer, key: str) -> None:
+    heading = "Closest passages (they do not answer this)" if ans.refused and not ans.escalation else "Sources"
+    st.markdown(f"#### {heading}")
+    assistant = current_assistant()
+    for i, c in enumerate(ans.citations, 1):
+        section = c.heading.split(" › ")[-1] if c.heading else ""
+        badge = f'<span class="pa-badge">{escape_md(c.edition)}</span>' if c.edition else ""
+        title = f"**[{i}] {escape_md(c.short_label())}**" + (f" · {escape_md(section)}" if section else "")
+        st.markdown(f"{title} {badge}", unsafe_allow_html=True)
+        quote = c.quote if len(c.quote) <= 240 else c.quote[:237].rsplit(" ", 1)[0] + " …"
+        st.markdown("> " + escape_md(quote).replace("  \n", "  \n> "))
+        with st.expander(f"Whole {c.short_label()}, page and links"):
+            hit = assistant.retriever.clause(c.doc_id, c.clause)
+            st.markdown(escape_md(hit.text if hit else c.quote))
+            st.caption(" · ".join(x for x in [escape_md(c.doc_title), escape_md(c.edition),
+                                               f"p. {c.page}" if c.page else ""] if x))
+            st.page_link(BROWSE_PAGE, label=f"Open {c.short_label()} in the document browser",
+                         query_params={"doc": c.doc_id, "clause": c.clause}, icon=":material/menu_book:")
+            if c.source:
+                st.markdown(f"[Public copy of the document]({c.source})")
+
+
+def show_answer(ans: Answer, key: str, audience: str | None = None, notes_seen: set[str] | None = None) -> None:
+    """One answer: the banner (if any), the lead line in plain words, each source once with a short quote,
+    the currency notes the conversation has not shown yet, and the rating."""
     if ans.escalation:
-        # The safeguarding routes come first, prominent, never under the clauses.
-        # "Act now" as a red banner; "this may be a safeguarding matter" as an amber one above the answer.
-        if ans.escalation_level == "concern":
-            st.warning(ans.routes or ans.answer, icon=":material/shield:")
-        else:
-            st.error(ans.routes or ans.answer, icon=":material/emergency:")
+        safeguarding_banner(ans)
     body = ans.answer[len(ans.routes):].strip() if ans.escalation and ans.routes else ans.answer
+    body = body.replace("**What the documents say:**", "").strip()
+    lead, notes = split_body(body)
     if ans.refused:
-        st.warning(body, icon=":material/help:")
-    elif body:
-        st.markdown(body)
+        st.warning(lead or body, icon=":material/help:")
+    elif lead:
+        if ans.escalation:
+            st.markdown("#### What the documents say")
+        framing = audience_framing(ans, audience)
+        st.markdown((f"{framing} " if framing else "") + short_labels(lead, ans))
     if ans.citations:
-        # A refusal lists the nearest passages so the reader can check; they are not its sources.
-        st.caption("Closest passages (they do not answer this)" if ans.refused and not ans.escalation else "Sources")
-        for i, c in enumerate(ans.citations, 1):
-            page = f", p. {c.page}" if c.page else ""
-            with st.expander(f"[{i}] {c.doc_title} § {c.clause}{page}"):
-                st.markdown(escape_md(c.quote))
-                meta = [f"**{escape_md(c.doc_title)}**, {escape_md(c.edition)}"]
-                if c.heading:
-                    meta.append(escape_md(c.heading))
-                st.caption(" · ".join(meta))
-                if c.note:
-                    st.info(c.note, icon=":material/event:")
-                links = [f"[Open § {escape_md(c.clause)} in the document browser]({clause_link(c.doc_id, c.clause)})"]
-                if c.source:
-                    links.append(f"[Public copy]({c.source})")
-                st.markdown(" · ".join(links))
+        show_sources(ans, key)
+    seen = notes_seen if notes_seen is not None else set()
+    for note in notes:
+        if note not in seen:
+            st.caption(note.strip("_"))
+            seen.add(note)
     if ans.kind not in ("empty",):
         rating = st.feedback("thumbs", key=f"fb-{key}")
         # The question is stored with a rating only when asked for, and never for a safeguarding answer.

@@ -38,10 +38,27 @@ class Citation:
     edition: str = ""
     note: str = ""  # currency: superseded edition, overdue review
     source: str = ""
+    doc_kind: str = ""  # policy | guidance
 
     def label(self) -> str:
         page = f", p. {self.page}" if self.page else ""
         return f"[{self.doc_title} § {self.clause}{page}]"
+
+    def short_label(self) -> str:
+        """"Policy § 6.2.4", "KCSIE 2025 ¶ 172": how the app lists a source."""
+        if self.doc_kind == "policy":
+            return f"Policy § {self.clause}"
+        return f"{self.doc_title} ¶ {self.clause}" if self.clause[:1].isdigit() else f"{self.doc_title}: {self.clause}"
+
+
+@dataclass
+class RouteStep:
+    """One of the policy's safeguarding routes in an escalation answer, for a compact banner."""
+
+    role: str  # dsl | police | lado | staff_illegal_content | online_concerns
+    text: str  # the policy's words
+    citation: Citation
+    names: list[str] = field(default_factory=list)  # dsl: the DSL team as Key Details lists them
 
 
 @dataclass
@@ -56,6 +73,7 @@ class Answer:
     kind: str = "answer"  # answer | lookup | not_covered | escalation | injection | personal_data | empty | no_such_clause
     routes: str = ""  # escalation: the safeguarding routes, shown first
     escalation_level: str = ""  # urgent (act now) | concern (may be a safeguarding matter)
+    route_steps: list[RouteStep] = field(default_factory=list)  # the same routes, structured for the app
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -221,6 +239,7 @@ def make_citation(hit: Hit, doc: DocumentInfo, query_terms: Terms, score: float 
         edition=doc.edition,
         note=currency_note(doc),
         source=doc.source,
+        doc_kind=doc.kind,
     )
 
 

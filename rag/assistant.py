@@ -13,6 +13,7 @@ from rag.answer import (
     SUPPORT_QUOTE_CHARS,
     Answer,
     Citation,
+    RouteStep,
     TermWeights,
     best_span,
     content_terms,
@@ -83,6 +84,9 @@ GENERIC_WORDS = content_terms("policy guidance expectations scope links monitori
                               "provided personal other reputation communicating")
 
 
+# What each of the policy's route clauses is, for the app's compact banner.
+ROUTE_ROLES = {"Key Details": "dsl", "5.8": "police", "6.7.4": "lado", "6.2.7": "staff_illegal_content",
+               "6.8.5": "online_concerns"}
 CONTACT_NUMBER = re.compile(r"\b(mobile|phone|telephone|home|contact|landline)( phone)? (numbers?|no\.?|details)\b", re.I)
 
 
@@ -181,9 +185,9 @@ class Assistant:
                 else "I can't look up or share personal information about pupils, families or staff. " + ASK_OFFICE
             )
             if s.escalation:
-                routes, route_cites = self._routes(s.about_staff, first.text, s.level)
+                routes, route_cites, steps = self._routes(s.about_staff, first.text, s.level)
                 return Answer(question, prefix + routes + "\n\n" + text, route_cites, refused=True, escalation=True,
-                              kind=s.kind, routes=routes, escalation_level=s.level)
+                              kind=s.kind, routes=routes, escalation_level=s.level, route_steps=steps)
             return Answer(question, prefix + text, refused=True, kind=s.kind)
 
         if lookup is not None and not s.escalation:
@@ -406,7 +410,7 @@ class Assistant:
                 in_dsl = False
         return names, governor
 
-    def _routes(self, about_staff: bool, text: str, level: str = "urgent") -> tuple[str, list[Citation]]:
+    def _routes(self, about_staff: bool, text: str, level: str = "urgent") -> tuple[str, list[Citation], list[RouteStep]]:
         """The policy's own routes, quoted from it: nothing here is written by hand. An urgent concern
         gets all of them under "act now"; a likely one gets the first route as the answer's first line."""
         hits = self._route_hits(about_staff, text)
@@ -414,6 +418,9 @@ class Assistant:
             hits = hits[:1]
         policy = self.docs[self.policy_id]
         cites = [make_citation(h, policy, set(), 1.0) for h in hits]
+        steps = [RouteStep(ROUTE_ROLES.get(h.clause, "policy"), h.text, c,
+                                      self.dsl_contacts(h.text)[0] if h.clause == "Key Details" else [])
+                            for h, c in zip(hits, cites)]
         lines = (["**⚠️ This may be a safeguarding concern: act on it now.**"] if level == "urgent"
                  else ["**This may be a safeguarding matter.**"])
         for n, h in enumerate(hits, 1):
@@ -427,11 +434,11 @@ class Assistant:
                 lines.append(f"{number}**Tell a Designated Safeguarding Lead (DSL) today{who} [{policy.short_title} § Key Details]")
             else:
                 lines.append(f"{number}“{h.text}” [{policy.short_title} § {h.clause}]")
-        return "\n".join(lines), cites
+        return "\n".join(lines), cites, steps
 
     def _escalation_answer(self, question, text, screen_, hits, terms, prefix) -> Answer:
         about_staff, level = screen_.about_staff, screen_.level
-        routes, route_cites = self._routes(about_staff, text, level)
+        routes, route_cites, steps = self._routes(about_staff, text, level)
         all_route_keys = {h.key for h in self._route_hits(about_staff, text)}
         score = {h.key: h.score for h in hits}
         for c in route_cites:
@@ -453,4 +460,4 @@ class Assistant:
             body = ("\n\n**What the documents say:**\n\n" + missing_fact(text, leads)
                     + compose_extractive(extra_cites, leads))
         return Answer(question, prefix + routes + body, merged, escalation=True, kind="escalation", routes=routes,
-                      escalation_level=level)
+                      escalation_level=level, route_steps=steps)

@@ -9,7 +9,6 @@ from rag.config import PROJECT_ROOT, get_settings
 from rag.feedback import FeedbackStore
 
 APP = str(PROJECT_ROOT / "app.py")
-BROWSE = str(PROJECT_ROOT / "pages" / "1_Browse.py")
 ABOUT = str(PROJECT_ROOT / "pages" / "2_About.py")
 
 
@@ -99,24 +98,33 @@ def test_a_script_tag_in_a_question_is_shown_as_text(feedback_db):
     assert all("<script>" not in m.value for m in at.markdown)
 
 
+def browse() -> AppTest:
+    """The Browse page as the app serves it (inside its navigation, so its same-tab links resolve)."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/1_Browse.py")
+    return at
+
+
 def test_browse_opens_a_clause_by_query_parameter():
-    at = AppTest.from_file(BROWSE, default_timeout=180)
+    at = browse()
     at.query_params["doc"] = "meopham-policy-2020"
     at.query_params["clause"] = "6.3.4"
     at.run()
     assert not at.exception
-    assert "§ 6.3.4" in at.subheader[0].value
+    assert "§ 6.3.4" in at.title[0].value
     body = " ".join(m.value for m in at.markdown)
     assert "released to parents/ carers" in body
     assert any("Example questions" in e.label for e in at.expander)
 
 
-def test_browse_lists_the_policy_and_searches_it():
-    at = AppTest.from_file(BROWSE, default_timeout=180).run()
+def test_browse_lists_the_policy_folded_and_searches_every_document():
+    at = browse().run()
     assert not at.exception
     assert any("6 Mobile Technology" in e.label for e in at.expander)
     at.text_input[0].set_value("confiscated").run()
-    assert any("6.3.4" in m.value for m in at.markdown)
+    counts = at.caption[0].value  # per document: "Mobile Technology and Social Media Policy: 3 · KCSIE 2025: 5 · ..."
+    assert counts.count(":") == 3, counts
+    assert any("<mark>confiscated</mark>" in m.value.lower() for m in at.markdown)
 
 
 def test_about_lists_editions_and_documents_not_held():
@@ -146,7 +154,7 @@ def test_an_example_question_is_asked_with_one_click(feedback_db):
 
 
 def test_a_question_that_may_be_a_safeguarding_matter_shows_the_first_route_above_its_answer(feedback_db):
-    at = ask("should I report it if a pupil shows me a nude on their phone?", "Staff")
+    at = ask("is it illegal that my 12 year old was sent a dick pic?", "Parent or carer")
     assert at.warning and "may be a safeguarding matter" in at.warning[0].value
     assert "Designated Safeguarding Lead" in at.warning[0].value
     assert not at.error  # the red "act now" banner is for concerns that are not questions about what to do

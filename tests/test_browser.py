@@ -1,5 +1,8 @@
-"""A real browser: start the app, drive Debian's headless Chromium with Playwright, ask, see the
-cited answer. Screenshots are saved in tests/artifacts/ (desktop and a 390-px phone)."""
+"""A real browser: start the app as `policy-assistant serve` does, drive Debian's headless Chromium with
+Playwright at a 390×844 phone and a 1280×900 desktop, and check what people see: the banner and the lead
+line in view when an answer arrives, the audience control without opening anything, a search across all
+documents, and no WCAG 2.2 AA violations that axe-core (npm, injected into the page) can find.
+Screenshots are saved in tests/artifacts/."""
 from __future__ import annotations
 
 import sys
@@ -11,9 +14,15 @@ from conftest import free_port, local_server
 from rag.config import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
+AXE = PROJECT_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+PHONE, DESKTOP = (390, 844), (1280, 900)
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+CONCERN = "a man in a car keeps asking my daughter to meet him after school and not tell anyone"
+ORDINARY = "can i use my own phone to take pics on the school trip?"
 
 
 @pytest.fixture(scope="module")
@@ -22,42 +31,145 @@ def app_url():
         pytest.skip("Debian chromium is not installed (make test installs it)")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true"]
+    cmd = [str(Path(sys.executable).with_name("policy-assistant")), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with local_server(cmd, url + "/_stcore/health", "the app", cwd=PROJECT_ROOT):
         yield url
 
 
-def _ask(page, url: str, question: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    box = page.locator("textarea")
-    box.wait_for(timeout=120_000)  # the first visit loads the model
-    box.fill(question)
-    box.press("Enter")
-    page.get_by_text("Sources").first.wait_for(timeout=120_000)
-
-
-def test_asking_in_a_real_browser_shows_a_cited_answer(app_url):
+@pytest.fixture(scope="module")
+def browser(app_url):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 1100})
-        _ask(page, app_url, "can i use my own phone to take pics on the school trip?")
-        body = page.inner_text("body")
-        assert "school provided equipment" in body
-        assert "§ 6.2.4" in body
-        page.screenshot(path=str(ARTIFACTS / "answer-desktop.png"))
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
 
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-        _ask(phone, app_url, "my sons phone got took off him, when do we get it back")
-        assert "released to parents" in phone.inner_text("body")
-        overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        phone.screenshot(path=str(ARTIFACTS / "answer-phone.png"))
 
-        # A shared clause address opens that clause on its own page.
-        page.goto(app_url + "/Browse?doc=meopham-policy-2020&clause=6.3.4", wait_until="domcontentloaded")
-        page.get_by_text("Mobile Technology and Social Media Policy § 6.3.4").first.wait_for(timeout=60_000)
-        browser.close()
-    assert overflow <= 1, f"page is {overflow}px wider than a 390-px phone screen"
+def _page(browser, size):
+    w, h = size
+    return browser.new_page(viewport={"width": w, "height": h}, is_mobile=w < 500, has_touch=w < 500)
+
+
+def _ask(page, url: str, question: str, done_text: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    box = page.locator("textarea")
+    box.wait_for(timeout=120_000)
+    box.fill(question)
+    box.press("Enter")
+    page.locator('[data-testid="stChatMessage"]').last.get_by_text(done_text).first.wait_for(timeout=120_000)
+    page.wait_for_timeout(2000)  # the app brings the answer's start into view; let the scrolling settle
+
+
+def _in_view(page, locator) -> bool:
+    """Inside the viewport and not under the fixed bar along the top (the navigation)."""
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    header = page.locator('[data-testid="stHeader"]').bounding_box()
+    top = header["y"] + header["height"] if header else 0
+    return box is not None and top <= box["y"] and box["y"] + min(box["height"], 24) <= height
+
+
+def _axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations
+             .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                         where: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""",
+        WCAG,
+    )
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_an_escalation_shows_the_banner_and_the_first_dsl_at_the_top_of_the_screen(browser, app_url, assistant, size):
+    key_details = assistant.retriever.clause(assistant.policy_id, "Key Details")
+    first_dsl = assistant.dsl_contacts(key_details.text)[0][0].split(",")[0]
+    page = _page(browser, size)
+    _ask(page, app_url, CONCERN, first_dsl)
+    answer = page.locator('[data-testid="stChatMessage"]').last
+    banner = answer.locator('[data-testid="stAlert"]').first
+    assert _in_view(page, banner), f"banner not in view: {banner.bounding_box()}"
+    assert _in_view(page, answer.get_by_text(first_dsl).first), "first DSL name not in view"
+    page.screenshot(path=str(ARTIFACTS / f"escalation-{size[0]}.png"))
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_an_ordinary_answer_shows_its_lead_line_at_the_top_of_the_screen(browser, app_url, size):
+    page = _page(browser, size)
+    _ask(page, app_url, ORDINARY, "Sources")
+    answer = page.locator('[data-testid="stChatMessage"]').last
+    lead = answer.get_by_text("school provided equipment").first
+    assert _in_view(page, lead), f"lead line not in view: {lead.bounding_box()}"
+    body = page.inner_text("body")
+    assert "Policy § 6.2.4" in body
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"page is {overflow}px wider than the screen"
+    page.screenshot(path=str(ARTIFACTS / f"answer-{size[0]}.png"))
+
+
+def test_the_audience_control_is_visible_on_a_phone_without_opening_anything(browser, app_url):
+    page = _page(browser, PHONE)
+    page.goto(app_url, wait_until="domcontentloaded")
+    control = page.get_by_text("I am a ...").first
+    control.wait_for(timeout=120_000)
+    assert _in_view(page, control)
+    assert _in_view(page, page.get_by_text("Parent or carer").first)
+
+
+def test_a_search_for_lado_finds_it_in_all_three_documents_highlighted(browser, app_url):
+    page = _page(browser, DESKTOP)
+    page.goto(app_url + "/Browse", wait_until="domcontentloaded")
+    box = page.get_by_label("Search all documents")
+    box.wait_for(timeout=120_000)
+    box.fill("LADO")
+    box.press("Enter")
+    page.get_by_text("clauses contain").first.wait_for(timeout=60_000)
+    page.locator("mark").first.wait_for(timeout=60_000)
+    counts = page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
+    found = dict(part.rsplit(": ", 1) for part in counts.split(" · "))
+    assert len(found) == 3 and all(int(n) > 0 for n in found.values()), counts
+    assert page.locator("mark").count() >= 3
+    assert page.locator("mark").first.inner_text().lower() == "lado"
+
+
+def test_a_shared_clause_address_opens_that_clause_with_a_full_link_to_copy(browser, app_url):
+    page = _page(browser, PHONE)
+    page.goto(app_url + "/Browse?doc=meopham-policy-2020&clause=6.3.4", wait_until="domcontentloaded")
+    page.get_by_text("§ 6.3.4").first.wait_for(timeout=60_000)
+    link = f"{app_url}/Browse?doc=meopham-policy-2020&clause=6.3.4"
+    page.get_by_text(link).first.wait_for(timeout=60_000)  # the full address, in a code box with a copy button
+    assert page.locator('[data-testid="stCode"]').count() == 1
+
+
+def test_a_link_in_an_address_is_shown_as_text_not_followed(browser, app_url):
+    page = _page(browser, DESKTOP)
+    page.goto(app_url + "/Browse?doc=meopham-policy-2020&clause=[log in again](https://evil.example/login)",
+              wait_until="domcontentloaded")
+    page.get_by_text("There is no such clause").first.wait_for(timeout=60_000)
+    assert page.locator('a[href*="evil.example"]').count() == 0
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it with npm)")
+@pytest.mark.parametrize("view", ["answer", "escalation", "browse-search", "clause", "about"])
+def test_no_wcag_aa_violations(browser, app_url, view):
+    page = _page(browser, DESKTOP)
+    if view == "answer":
+        _ask(page, app_url, ORDINARY, "Sources")
+    elif view == "escalation":
+        _ask(page, app_url, CONCERN, "Act now")
+    elif view == "browse-search":
+        page.goto(app_url + "/Browse", wait_until="domcontentloaded")
+        box = page.get_by_label("Search all documents")
+        box.wait_for(timeout=120_000)
+        box.fill("confiscate")
+        box.press("Enter")
+        page.get_by_text("clauses contain").first.wait_for(timeout=60_000)
+    elif view == "clause":
+        page.goto(app_url + "/Browse?doc=kcsie-2025&clause=172", wait_until="domcontentloaded")
+        page.get_by_text("Shareable link").first.wait_for(timeout=60_000)
+    else:
+        page.goto(app_url + "/About", wait_until="domcontentloaded")
+        page.get_by_text("What is stored").first.wait_for(timeout=60_000)
+    violations = _axe(page)
+    assert not violations, violations
