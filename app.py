@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.safety import MAX_CHARS
-from ui import announce, assistant_or_explain, contacts_sidebar, page_style, scroll_to_latest_answer, show_answer
+from ui import ICON, announce, assistant_or_explain, contacts_sidebar, page_style, scroll_to_latest_answer, show_answer
 
 AUDIENCES = {"Staff": "staff", "Parent or carer": "parent", "Pupil": "learner", "Visitor or volunteer": "visitor", "Governor": "governor"}
 EXAMPLES = {
@@ -89,7 +89,7 @@ def chat_page() -> None:
 
 
 # The pages, with titles people understand (not file names) and stable addresses for shared links.
-st.set_page_config(page_title="Policy Assistant", page_icon=":material/policy:", layout="centered")
+st.set_page_config(page_title="Policy Assistant", page_icon=ICON, layout="centered")
 # Navigation along the top: on a phone it is a menu that closes once a page is chosen, not a sidebar
 # left open over the page.
 st.navigation([

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -98,6 +99,9 @@ def clause_link(doc_id: str, clause: str) -> str:
 
 
 BROWSE_PAGE = "pages/1_Browse.py"
+# The favicon, from this project: a ":material/...:" page icon is fetched from fonts.gstatic.com, and the
+# app must load nothing from outside its own server.
+ICON = str(Path(__file__).resolve().parent / "docs" / "icon.png")
 
 # WCAG 2.2 AA on Streamlit's default theme: its captions, quotes and expander labels are #828180 on
 # white (3.9:1); links show no focus ring; feedback thumbs are smaller than 44 px. Written by hand: no

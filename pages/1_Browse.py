@@ -10,9 +10,9 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from ui import BROWSE_PAGE, assistant_or_explain, escape_md, page_style
+from ui import BROWSE_PAGE, ICON, assistant_or_explain, escape_md, page_style
 
-st.set_page_config(page_title="Browse the documents · Policy Assistant", page_icon=":material/menu_book:", layout="centered")
+st.set_page_config(page_title="Browse the documents · Policy Assistant", page_icon=ICON, layout="centered")
 
 SNIPPET_CHARS = 220
 MAX_HITS_PER_DOC = 25

@@ -6,9 +6,9 @@ import streamlit as st
 
 from rag.answer import currency_note
 from rag.config import get_settings
-from ui import assistant_or_explain, escape_md
+from ui import ICON, assistant_or_explain, escape_md
 
-st.set_page_config(page_title="About · Policy Assistant", page_icon=":material/info:", layout="centered")
+st.set_page_config(page_title="About · Policy Assistant", page_icon=ICON, layout="centered")
 
 
 def main() -> None:

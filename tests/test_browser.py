@@ -173,3 +173,16 @@ def test_no_wcag_aa_violations(browser, app_url, view):
         page.get_by_text("What is stored").first.wait_for(timeout=60_000)
     violations = _axe(page)
     assert not violations, violations
+
+
+def test_the_page_loads_nothing_from_outside_its_own_server(browser, app_url):
+    """Offline means offline: every request the browser makes (fonts, icons, scripts) goes to the app."""
+    page = _page(browser, DESKTOP)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    _ask(page, app_url, ORDINARY, "Sources")
+    for path in ("/Browse", "/Browse?doc=kcsie-2025&clause=172", "/About"):
+        page.goto(app_url + path, wait_until="domcontentloaded")
+        page.wait_for_timeout(3000)
+    outside = sorted({u for u in requests if not u.startswith((app_url, "data:", "blob:"))})
+    assert requests and not outside, outside
