@@ -283,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     fb.add_argument("--csv", action="store_true", help="print every rating as CSV")
     fb.set_defaults(func=cmd_feedback)
 
+    check = sub.add_parser("check", parents=[common], help="verify the index, read-only: exit 0 if whole, 1 with one line per problem")
+    check.set_defaults(func=cmd_check)
+
     serve = sub.add_parser("serve", parents=[common], help="run the Streamlit app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8501)
@@ -290,10 +293,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from rag.store import verify_build
+
+    settings = _settings(args)
+    problems = verify_build(settings)
+    for problem in problems:
+        print(f"problem: {problem}")
+    if problems:
+        print("run `policy-assistant ingest` to repair the index (it rebuilds what is broken, reusing what it can)")
+        return 1
+    print(f"ok: the index at {settings.index_dir} is whole")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    # Bytes that are not UTF-8 on stdin (chat) are replaced, not fatal; argv arrives with them as surrogates,
+    # which Assistant.ask replaces.
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # one clear line, never a traceback: a damaged index, a store that is not there ...
+        _err(f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}\n"
+             "  run `policy-assistant check` to see what is wrong with the index, and `policy-assistant ingest` to repair it")
+        return 2
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from ingest import tune as tuning
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
-from rag.store import chroma_client, collection_names, current_build
+from rag.store import chroma_client, collection_names, current_build, store_location, verify_build
 from rag.text import sentences
 
 # Bump when parsing changes, so that an unchanged file is parsed again.
@@ -182,9 +182,22 @@ def clause_sentences(all_clauses: list[Clause]) -> list[tuple[str, str, str]]:
 
 def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
     started = time.monotonic()
+    if settings.chroma_host:
+        # One heartbeat before any work: a server that is down is found in a second, not after embedding.
+        try:
+            chroma_client(settings, settings.index_dir).heartbeat()
+        except Exception as e:
+            raise IngestError(settings.index_dir, f"the Chroma server {settings.chroma_host}:{settings.chroma_port} is not "
+                              f"answering ({type(e).__name__}); start it (`chroma run`) or unset CHROMA_HOST") from None
     with ingest_lock(settings.index_dir, settings.ingest_lock_wait_s, progress):
         live = current_build(settings.index_dir)
-        manifest, files, clauses_by_doc, questions, warnings, changed = _plan(settings, live, progress)
+        problems = verify_build(settings, live) if live is not None else []
+        if problems:
+            # A damaged build, or one whose vectors are somewhere else: build a new one, reusing every vector
+            # that can still be read from it.
+            progress("the live index needs repair: " + "; ".join(problems) + " -> rebuilding")
+        whole = live if not problems else None
+        manifest, files, clauses_by_doc, questions, warnings, changed = _plan(settings, whole, progress)
         all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
         ids = {clause_id(c) for c in all_clauses} | {question_id(q) for q in questions}
         docs_json = [d.to_dict() for d in manifest.documents]
@@ -194,12 +207,12 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
             documents=len(clauses_by_doc), clauses=len(all_clauses), questions=len(questions), warnings=warnings,
             changed_documents=changed, tuned_on=len(pairs),
         )
-        if live is not None:
+        if whole is not None:
             state = json.loads((live / "state.json").read_text())
             same_docs = json.loads((live / "manifest.json").read_text()) == docs_json
             model_ok = model_dir is None or (settings.index_dir / model_dir / "tuned.json").is_file()
             if (set(state.get("ids", [])) == ids and state.get("model") == model_id and state.get("schema") == INDEX_SCHEMA
-                    and same_docs and model_ok and _collections_present(settings, live)):
+                    and same_docs and model_ok):
                 summary.noop = True
                 summary.skipped = len(ids)
                 _prune(settings, keep={live.name, _previous_build(settings, live.name)})
@@ -294,6 +307,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         (build / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
         (build / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
         state = {"model": model_id, "model_dir": model_dir, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                 "store": store_location(settings),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions), "sentences": len(sentence_rows)}}
         del col, qcol, scol, client
         (build / "state.json").write_text(json.dumps(state))
@@ -323,17 +337,6 @@ def _drop_remote(settings: Settings, build_id: str) -> None:
             client.delete_collection(name)
     except Exception:
         pass
-
-
-def _collections_present(settings: Settings, build: Path) -> bool:
-    """The build's vectors are where settings say: embedded in its folder, or on the Chroma server."""
-    if not settings.chroma_host:
-        return True
-    try:
-        client = chroma_client(settings, build)
-        return all(client.get_collection(name) is not None for name in collection_names(build.name))
-    except Exception:
-        return False
 
 
 def _previous_build(settings: Settings, current: str) -> str:

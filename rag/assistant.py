@@ -29,7 +29,8 @@ from rag.glossary import expand, normalize, respell
 from rag.question_type import asks_to_buy, says_how_to_buy
 from rag.other_policies import NamedPolicy, asked_named_policy, find_named_policies
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
-from rag.safety import MAX_CHARS, escalation_by_pattern, immediate_danger, screen
+from rag.safety import MAX_CHARS, MAX_SCREEN_CHARS, escalation_by_pattern, immediate_danger, screen
+from rag.text import clean_input
 from rag.store import Index
 
 # Below this relevance (best cosine to a clause or to one of its example questions) the question
@@ -141,7 +142,11 @@ class Assistant:
 
     def ask(self, question: str, audience: str | None = None, history: list[str] | None = None) -> Answer:
         started = time.perf_counter()
-        answer = self._ask(question or "", audience if audience in AUDIENCES else None, history or [])
+        # The size cap comes before anything reads the text (screen() caps at MAX_SCREEN_CHARS): a 4 MB paste
+        # must not reach the patterns or the encoder whole.
+        question = clean_input((question or "")[: 4 * MAX_SCREEN_CHARS])
+        history = [clean_input(h[: 4 * MAX_SCREEN_CHARS]) for h in (history or []) if isinstance(h, str)]
+        answer = self._ask(question, audience if audience in AUDIENCES else None, history)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 

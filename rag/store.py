@@ -54,6 +54,71 @@ def current_build(index_dir: Path) -> Path | None:
     return build if (build / "state.json").is_file() else None
 
 
+def store_location(settings: Settings) -> dict:
+    """Where a build's vectors live, as recorded in its state.json: embedded in its folder, or a server."""
+    if settings.chroma_host:
+        return {"mode": "server", "host": settings.chroma_host, "port": settings.chroma_port}
+    return {"mode": "local"}
+
+
+def verify_build(settings: Settings, build: Path | None = None) -> list[str]:
+    """Problems with the live build, one line each (empty: it is whole). Reads only; `policy-assistant
+    check` prints these, and ingest rebuilds when there are any."""
+    build = build or current_build(settings.index_dir)
+    if build is None:
+        return [f"no index at {settings.index_dir}"]
+    problems: list[str] = []
+
+    def load(path: Path):
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            problems.append(f"{path.relative_to(settings.index_dir)} is missing")
+        except (ValueError, UnicodeDecodeError) as e:
+            problems.append(f"{path.relative_to(settings.index_dir)} is damaged ({type(e).__name__})")
+        return None
+
+    state = load(build / "state.json") or {}
+    load(build / "manifest.json")
+    load(build / "questions.json")
+    records = sorted((build / "records").glob("*.json")) if (build / "records").is_dir() else []
+    if not records:
+        problems.append(f"{(build / 'records').relative_to(settings.index_dir)} is missing")
+    for path in records:
+        load(path)
+    where = state.get("store", {"mode": "local"})
+    if where != store_location(settings):
+        problems.append(f"the build's vectors are stored {_describe(where)}, but the settings say {_describe(store_location(settings))}")
+        return problems
+    if where["mode"] == "local" and not (build / "chroma" / "chroma.sqlite3").is_file():
+        problems.append(f"{(build / 'chroma').relative_to(settings.index_dir)} is missing")
+        return problems
+    counts = state.get("counts", {})
+    try:
+        client = chroma_client(settings, build)
+        for name, kind in zip(collection_names(build.name), ("clauses", "questions", "sentences")):
+            try:
+                col = client.get_collection(name)
+                n = col.count()
+                if kind in counts and n != counts[kind]:
+                    problems.append(f"collection {name} holds {n} vectors, not {counts[kind]}")
+                elif n:
+                    # A search, not only the catalogue: it reads the vector index files (HNSW) too.
+                    one = col.get(limit=1, include=["embeddings"])["embeddings"]
+                    col.query(query_embeddings=[list(one[0])], n_results=1)
+            except Exception as e:  # chromadb raises assorted errors on damaged files
+                problems.append(f"collection {name} cannot be read ({type(e).__name__}: {str(e)[:80]})")
+    except Exception as e:
+        problems.append(f"the vector store cannot be opened ({type(e).__name__}: {str(e)[:80]})")
+    if state.get("model_dir") and not (settings.index_dir / state["model_dir"] / "tuned.json").is_file():
+        problems.append(f"the tuned model {state['model_dir']} is missing")
+    return problems
+
+
+def _describe(where: dict) -> str:
+    return f"on the Chroma server {where.get('host')}:{where.get('port')}" if where.get("mode") == "server" else "in the build folder"
+
+
 @dataclass
 class Index:
     """The live build, read-only."""

@@ -39,3 +39,14 @@ def sentences(parts: list[str]) -> list[str]:
     A clause with none (a heading, a one-line pointer) stands in with its whole text."""
     text = merge_parts(parts)
     return [u for u in units(text) if len(u) > MIN_SENTENCE_CHARS] or ([text] if text.strip() else [])
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_input(text: str) -> str:
+    """What a person typed, safe for every later step: bytes that were not UTF-8 (arriving as lone
+    surrogates from argv or a lenient reader) become U+FFFD, and control characters become spaces."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if text else ""
+    return _CONTROL.sub(" ", text)
+
