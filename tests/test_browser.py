@@ -62,6 +62,16 @@ def _ask(page, url: str, question: str, done_text: str) -> None:
     page.wait_for_timeout(2000)  # the app brings the answer's start into view; let the scrolling settle
 
 
+def _search(page, url: str, words: str) -> None:
+    page.goto(url + "/Browse", wait_until="domcontentloaded")
+    box = page.get_by_label("Search all documents")
+    box.wait_for(timeout=120_000)
+    box.fill(words)
+    box.press("Enter")
+    page.get_by_text("clauses contain").first.wait_for(timeout=60_000)
+    page.locator("mark").first.wait_for(timeout=60_000)
+
+
 def _in_view(page, locator) -> bool:
     """Inside the viewport and not under the fixed bar along the top (the navigation)."""
     box = locator.bounding_box()
@@ -119,13 +129,7 @@ def test_the_audience_control_is_visible_on_a_phone_without_opening_anything(bro
 
 def test_a_search_for_lado_finds_it_in_all_three_documents_highlighted(browser, app_url):
     page = _page(browser, DESKTOP)
-    page.goto(app_url + "/Browse", wait_until="domcontentloaded")
-    box = page.get_by_label("Search all documents")
-    box.wait_for(timeout=120_000)
-    box.fill("LADO")
-    box.press("Enter")
-    page.get_by_text("clauses contain").first.wait_for(timeout=60_000)
-    page.locator("mark").first.wait_for(timeout=60_000)
+    _search(page, app_url, "LADO")
     counts = page.locator('[data-testid="stCaptionContainer"]').first.inner_text()
     found = dict(part.rsplit(": ", 1) for part in counts.split(" · "))
     assert len(found) == 3 and all(int(n) > 0 for n in found.values()), counts
@@ -159,12 +163,7 @@ def test_no_wcag_aa_violations(browser, app_url, view):
     elif view == "escalation":
         _ask(page, app_url, CONCERN, "Act now")
     elif view == "browse-search":
-        page.goto(app_url + "/Browse", wait_until="domcontentloaded")
-        box = page.get_by_label("Search all documents")
-        box.wait_for(timeout=120_000)
-        box.fill("confiscate")
-        box.press("Enter")
-        page.get_by_text("clauses contain").first.wait_for(timeout=60_000)
+        _search(page, app_url, "confiscate")
     elif view == "clause":
         page.goto(app_url + "/Browse?doc=kcsie-2025&clause=172", wait_until="domcontentloaded")
         page.get_by_text("Shareable link").first.wait_for(timeout=60_000)
