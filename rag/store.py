@@ -41,6 +41,22 @@ def chroma_client(settings: Settings, build_dir: Path) -> "chromadb.ClientAPI":
     return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
 
 
+def reading_client(settings: Settings, build_dir: Path) -> "chromadb.ClientAPI":
+    """A client for reading a build without changing it. Chroma's PersistentClient writes to chroma.sqlite3
+    whenever it opens (measured: the file's hash changes on every open, with migrations off too), so a local
+    build is read from a private copy that lives as long as the process; the build stays as ingest left it."""
+    if settings.chroma_host:
+        return chroma_client(settings, build_dir)
+    import atexit
+    import shutil
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="policy-assistant-"))
+    atexit.register(shutil.rmtree, copy, True)
+    shutil.copytree(build_dir / "chroma", copy / "chroma")
+    return chroma_client(settings, copy)
+
+
 def collection_names(build_id: str) -> tuple[str, str, str]:
     """Clause texts, example questions (and not-covered and concern examples), clause sentences."""
     return f"clauses-{build_id}", f"questions-{build_id}", f"sentences-{build_id}"
@@ -95,7 +111,7 @@ def verify_build(settings: Settings, build: Path | None = None) -> list[str]:
         return problems
     counts = state.get("counts", {})
     try:
-        client = chroma_client(settings, build)
+        client = reading_client(settings, build)
         for name, kind in zip(collection_names(build.name), ("clauses", "questions", "sentences")):
             try:
                 col = client.get_collection(name)
@@ -179,7 +195,7 @@ class Index:
 
     @cached_property
     def client(self) -> "chromadb.ClientAPI":
-        return chroma_client(self.settings, self.build_dir)
+        return reading_client(self.settings, self.build_dir)
 
     def vectorstore(self, which: str) -> "Chroma":
         from langchain_chroma import Chroma

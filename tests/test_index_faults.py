@@ -154,3 +154,21 @@ def test_undecodable_bytes_in_a_question_are_replaced_not_fatal(copy):
     chat = subprocess.run([str(exe), "chat", "--corpus", str(corpus), "--index", str(index)],
                           input=b"can staff use \xff phones in class?\n\n", capture_output=True, timeout=300, cwd=PROJECT_ROOT)
     assert chat.returncode == 0 and b"Traceback" not in chat.stderr, chat.stderr
+
+
+def test_serving_and_checking_never_change_the_build(copy):
+    """Asking and `check` read the build; every file stays byte for byte as ingest wrote it."""
+    import hashlib
+
+    corpus, index = copy
+    build = build_of(index)
+
+    def digest() -> dict[str, str]:
+        return {str(p.relative_to(build)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(build.rglob("*")) if p.is_file()}
+
+    before = digest()
+    where = ["--corpus", str(corpus), "--index", str(index)]
+    assert cli("check", *where).returncode == 0
+    assert cli("ask", QUESTION, *where).returncode == 0
+    assert digest() == before
