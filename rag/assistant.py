@@ -62,7 +62,9 @@ ANSWERED_AS_ASKED = 0.6
 # A question in the documents' own subject words (the policy's section headings and the documents' titles:
 # phones, devices, social media, safeguarding) is "not covered" only when a known not-covered topic beats
 # the best clause by this much: "I volunteer on reading mornings - how should I behave online?" shares its
-# setting with "which children will I hear read?", not its ask (benchmarks/tune_retrieval.py).
+# setting with "which children will I hear read?", not its ask. Chosen on the dev sets (2026-12-02): at 0.10 two
+# such false refusals were answered, and the one admin question it let through ("my mobile number has
+# changed") is caught by CONTACT_NUMBER; nothing else in the eval, dev or multi-turn sets changed.
 NEGATIVE_MARGIN_IN_SCOPE = 0.10
 
 NOT_COVERED = "The policy and guidance I hold don't cover this."
@@ -424,8 +426,8 @@ class Assistant:
         policy = self.docs[self.policy_id]
         cites = [make_citation(h, policy, set(), 1.0) for h in hits]
         steps = [RouteStep(ROUTE_ROLES.get(h.clause, "policy"), h.text, c,
-                                      self.dsl_contacts(h.text)[0] if h.clause == "Key Details" else [])
-                            for h, c in zip(hits, cites)]
+                           self.dsl_contacts(h.text)[0] if h.clause == "Key Details" else [])
+                 for h, c in zip(hits, cites)]
         lines = (["**⚠️ This may be a safeguarding concern: act on it now.**"] if level == "urgent"
                  else ["**This may be a safeguarding matter.**"])
         for n, h in enumerate(hits, 1):
