@@ -200,7 +200,6 @@ def safeguarding_banner(ans: Answer) -> None:
     concern about staff; the policy's own words for each step are folded underneath."""
     urgent = ans.escalation_level != "concern"
     lines = ["### Act now" if urgent else "### This may be a safeguarding matter"]
-    roles = [st_.role for st_ in ans.route_steps]
     for step in ans.route_steps:
         if step.role == "police" and urgent:
             lines.append(f"**If a child is in immediate danger, call 999.** [{step.citation.short_label()}]")
@@ -208,13 +207,12 @@ def safeguarding_banner(ans: Answer) -> None:
             lines.append(f"**Tell a Designated Safeguarding Lead (DSL) today:** [{step.citation.short_label()}]")
             lines.append("\n".join(f"- {escape_md(n)}" for n in step.names))
         elif step.role == "lado":
-            lines.append(f"**A concern about a member of staff goes to the LADO** (Local Authority Designated Officer), "
-                         f"through the DSL. [{step.citation.short_label()}]")
+            # The policy's own words (allegations "will be discussed with the LADO"), not a procedure of our own.
+            lines.append(f"**Allegations about a member of staff are discussed with the LADO** (Local Authority "
+                         f"Designated Officer). [{step.citation.short_label()}]")
         elif step.role == "staff_illegal_content":
             lines.append(f"**Illegal content on a staff device: the police and the LADO are contacted.** "
                          f"[{step.citation.short_label()}]")
-    if "police" in roles and not urgent:
-        lines.append("If a child is in immediate danger, call 999.")
     body = "\n\n".join(lines)
     (st.error if urgent else st.warning)(body, icon=":material/emergency:" if urgent else ":material/shield:")
     with st.expander("The policy's words for these steps"):
