@@ -161,6 +161,7 @@ def test_everyday_words_reach_the_clause_that_names_the_thing(assistant, questio
 @pytest.mark.parametrize("question", [
     "i've got a new mobile number, who do i tell so the school can reach me",
     "how do i change the phone number you have for my husband",
+    "we've moved, where do i send our new home number and contact details",
 ])
 def test_changing_contact_numbers_is_office_business_not_the_phone_policy(assistant, question):
     ans = assistant.ask(question, audience="parent")
@@ -179,3 +180,30 @@ INFORMATION_SHARING = {("kcsie-2025", p) for p in ("114", "115", "116", "117", "
 def test_sharing_without_the_familys_agreement_finds_the_information_sharing_paragraphs(assistant, question):
     ans = assistant.ask(question, audience="staff")
     assert INFORMATION_SHARING & set(cited(ans)), (question, cited(ans))
+
+
+@pytest.mark.parametrize("question, adds", [
+    # passing information on, and the family's agreement
+    ("can we pass concerns on to the police", "share information"), ("do i tell social services myself", "share information"),
+    ("should we hand over notes to the new school", "share information"),
+    ("without the parents agreeing", "consent"), ("do we need mum's ok first", "consent"), ("is their permission needed", "consent"),
+    # hearing back after a referral
+    ("will i hear back after i refer", "feedback"), ("nobody told me what happened next", "feedback"),
+    ("can social care update me on the case", "feedback"),
+    # how long a process may take
+    ("how long does an assessment take", "timescales"), ("is there a deadline for the conference", "timescales"),
+    ("what's the time limit for a strategy meeting", "timescales"),
+    # location apps
+    ("should staff switch off snap map", "location sharing"), ("my daughter has life360 on", "location sharing"),
+    ("can the app share my location with pupils", "location sharing"),
+    # the school's own accounts
+    ("what are the school's pages", "official social media channels"), ("who runs the academy's instagram account", "official social media channels"),
+    ("does the school have a facebook page", "official social media channels"),
+    # running people down online
+    ("a parent is slagging off staff on facebook", "defamatory"), ("i want to name and shame the teacher online", "defamatory"),
+    ("can i criticise the head on twitter", "defamatory"),
+])
+def test_each_new_glossary_category_expands_three_everyday_phrasings(question, adds):
+    from rag.glossary import expand
+
+    assert adds in expand(question), question
