@@ -198,7 +198,7 @@ def test_sharing_without_the_familys_agreement_finds_the_information_sharing_par
     ("can the app share my location with pupils", "location sharing"),
     # the school's own accounts
     ("what are the school's pages", "official social media channels"), ("who runs the academy's instagram account", "official social media channels"),
-    ("does the school have a facebook page", "official social media channels"),
+    ("is that the official facebook page", "official social media channels"),
     # running people down online
     ("a parent is slagging off staff on facebook", "defamatory"), ("i want to name and shame the teacher online", "defamatory"),
     ("can i criticise the head on twitter", "defamatory"),
