@@ -170,9 +170,17 @@ def _match(text: str, query_terms: Terms) -> float:
     return sum(query_terms[w] for w in found) if isinstance(query_terms, dict) else float(len(found))
 
 
+def _lines(text: str) -> list[str]:
+    """The clause's lines, with a first bullet that shares the lead-in's line (as PDFs extract: "... for a
+    child who: - is disabled") put on a line of its own."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    shared = re.match(r"(.*?:)\s+-\s+(.*)$", lines[0]) if lines and not lines[0].startswith("- ") else None
+    return [shared.group(1), "- " + shared.group(2)] + lines[1:] if shared else lines
+
+
 def best_span(text: str, query_terms: Terms) -> str:
     """The clause's most relevant sentence; a bullet comes with the lead-in it completes."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lines = _lines(text)
     lead = lines[0] if lines else text
     has_lead_in = lead.endswith(":") and len(lines) > 1
     # With a lead-in ("Staff will only use school provided equipment:"), the answer is a bullet, or
@@ -187,7 +195,7 @@ def best_span(text: str, query_terms: Terms) -> str:
 
 def with_lead_in(text: str, sentence: str) -> str:
     """A bullet with the lead-in it completes ("Staff will be advised to: keep mobile phones ...")."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    lines = _lines(text)
     lead = lines[0] if lines else text
     is_bullet = any(ln.startswith("- ") and sentence in ln for ln in lines)
     if is_bullet and lead.endswith(":") and not lead.startswith("- "):

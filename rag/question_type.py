@@ -26,7 +26,8 @@ class QuestionType:
 TYPES = (
     QuestionType(
         "how long",
-        re.compile(r"\bhow long\b|\bfor how many (days|weeks|months|years|hours)\b|\buntil when\b|\bhow many (days|weeks|months|years|hours)\b", re.I),
+        re.compile(r"\bhow long\b|\bfor how many (days|weeks|months|years|hours)\b|\buntil when\b|\bhow many (days|weeks|months|years|hours)\b|"
+                   r"\b(the )?(longest|maximum (time|period|length))\b.{0,60}\b(take|last|keep|wait|hold|be)\b", re.I),
         re.compile(rf"\b{_NUMBER_WORDS}\s+{_UNITS}\b|\buntil\b|\bend of the\b|\bimmediately\b|\bwithin\b|\bno longer than\b|"
                    r"\bfor as long as\b|\bpermanent(ly)?\b|\bindefinitely\b|\bretain\w*\b|\bat least\b", re.I),
         "how long",
@@ -34,7 +35,7 @@ TYPES = (
     QuestionType(
         "when",
         re.compile(r"^\s*(so\s+)?(when|what time|by when|how soon|what day|what date)\b|\bwhen (do|does|did|will|would|can|could|should|is|are|must|am|shall)\b|"
-                   r"\b(how soon|what time|by when)\b", re.I),
+                   r"\b(how soon|what time|by when|how (fast|quickly|promptly))\b|\bwhat('?s| is) the (deadline|time ?(limit|frame|scale))\b", re.I),
         re.compile(rf"\b(immediately|straight away|without delay|promptly|as soon as|within|by the end|end of the|before|after|until|"
                    r"during|on arrival|at the (start|end|beginning)|when|whenever|once|annually|yearly|termly|each term|every|"
                    r"regularly|at least|today|tomorrow|same day|in advance|prior to|following|on (entry|arrival|site)|"
@@ -66,6 +67,24 @@ TYPES = (
         "who",
     ),
 )
+
+
+# A passage that states a definite time, length of time or frequency ("within one working day", "no longer
+# than 45 working days", "at least annually"), as opposed to one that only speaks of timing ("promptly",
+# "when", "before"). For ranking: among passages on the subject asked about, the one that gives the figure
+# answers "how long / how fast / how often" (rag/retrieve.py).
+DEFINITE = {
+    "how long": re.compile(rf"\b{_NUMBER_WORDS}\s+{_UNITS}\b|\bno longer than\b|\bindefinitely\b|\buntil (the )?end of\b", re.I),
+    "when": re.compile(rf"\b{_NUMBER_WORDS}\s+{_UNITS}\b|\b(immediately|without delay|straight away|same day)\b", re.I),
+    "how often": re.compile(r"\b(annual(ly)?|yearly|termly|each (term|year)|every (term|year|\w+ (years|months))|"
+                            r"at least (once|annually|every)|once (a|every|per)|twice|\d+ times)\b", re.I),
+}
+
+
+def states_definitely(qtype: QuestionType | None, text: str) -> bool:
+    """The passage gives the definite figure a how-long / when / how-often question asks for."""
+    rx = DEFINITE.get(qtype.name) if qtype else None
+    return bool(rx and rx.search(text))
 
 
 def question_type(question: str) -> QuestionType | None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rag.documents import Clause
 from rag.glossary import definition_term, defines, expand
+from rag.question_type import question_type, states_definitely
 from rag.store import Index
 from rag.text import merge_parts
 
@@ -113,6 +114,9 @@ class FusionWeights:
     # "who's in the key details bit?": a question naming an unnumbered section of the school's
     # policy by its heading is asking for that section.
     named_section_bonus: float = 0.4
+    # "how long / how fast / how often ...": a passage that states the figure ("within one working day",
+    # "at least annually") over one on the same subject that does not (rag/question_type.py).
+    definite_answer_bonus: float = 0.03
     candidates: int = 100  # per signal: the best clauses on it join the candidates
 
 
@@ -488,6 +492,7 @@ class Retriever:
         named = () if NAMES_THE_POLICY.search(question) else tuple(d for rx, d in NAMED_DOCS if rx.search(question))
         sections = AUDIENCE_SECTIONS.get(audience or "", ())
         term = definition_term(question)
+        qtype = question_type(question)
         for h in hits.values():
             dense_q, bm25_q = h.dense_q, h.bm25_q
             if w.cold_dense_offset is not None and h.key not in self.with_questions:
@@ -506,6 +511,8 @@ class Retriever:
                 s += w.definition_bonus
             if h.key in named_sections:
                 s += w.named_section_bonus
+            if qtype is not None and states_definitely(qtype, h.text):
+                s += w.definite_answer_bonus
             h.score = s
         ranked = sorted(hits.values(), key=lambda h: (-h.score, self.order.get(h.key, 0)))
         return ranked[:k]

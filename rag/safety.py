@@ -271,9 +271,12 @@ INJECTION_PATTERNS = [
     r"\bdisregard\b.{0,40}\b(polic\w*|documents?|guidance|everything|sources?)\b",
     r"\b(reveal|show|give|dump|list|print|send)\b.{0,30}\b(confidential|secret|private|hidden|internal)\b.{0,20}"
     r"\b(records?|files?|data|information|documents?|notes|details)\b",
-    # role-play as someone with authority, or being asked to authorise: the assistant quotes, it cannot permit
-    r"\bpretend (you('?re| are)|ur|that you|to be)\b", r"\b(role[- ]?play|act) as (if you (are|were) )?(the |a |an |my )?"
-    r"(head\w*|teacher|dsl|principal|school|governor|lado)\b",
+    # role-play as someone with authority, or being asked to authorise: the assistant quotes, it cannot permit.
+    # Only when the assistant is told to ("act as the head and ...", "you act as ..."): "could the proprietor act
+    # as DSL?" asks who may hold a role.
+    r"\bpretend (you('?re| are)|ur|that you|to be)\b",
+    r"(^|[.!?:;\n]\s*|\b(you|u|please|pls|now|can you|could you|i want you to|i need you to)\s+)(role[- ]?play|act) as "
+    r"(if you (are|were) )?(the |a |an |my )?(head\w*|teacher|dsl|principal|school|governor|lado)\b",
     r"\b(give|grant|send|write) (me|us) (a |an )?(written |signed )?(permission|consent|authori[sz]ation|exemption)\b",
 ]
 
@@ -346,6 +349,9 @@ RECORD_REQUEST_PATTERNS = [
 
 _esc = [re.compile(p, re.I) for p in ESCALATION_PATTERNS]
 _soft = {p for p in _esc if p.pattern in SOFT_PATTERNS}
+# The patterns about what a member of staff did read the message without the asker's own role ("supply
+# teacher here - if I need to message a parent about a kid's day, ...?" is about the rules for the asker).
+_of_staff = {p for p in _esc if _STAFF_WORDS in p.pattern}
 _inj = [re.compile(p, re.I) for p in INJECTION_PATTERNS]
 _record_requests = [re.compile(p, re.I) for p in RECORD_REQUEST_PATTERNS]
 _staff_identity = re.compile("|".join(STAFF_IDENTITY_PATTERNS), re.I)
@@ -354,7 +360,7 @@ _pd = [re.compile(p) if "[A-Z]" in p else re.compile(p, re.I) for p in PERSONAL_
 _STAFF = re.compile(_STAFF_WORDS + r"|\badult (at|in) (the )?school\b|\b(miss|sir)\b", re.I)
 # "teacher here", "I'm a TA": who is asking, not who the concern is about.
 _SELF_AS_STAFF = re.compile(r"\b(i'?m|i am|im|as)\s+(a|an|the|one of the)?\s*(\w+\s+)?" + _STAFF_WORDS + r"|"
-                            + _STAFF_WORDS + r"\s+here\b", re.I)
+                            r"(\w+\s+)?" + _STAFF_WORDS + r"\s+here\b", re.I)
 
 # A child in danger now, not only at risk: then the police (999) come before the DSL. Everything else
 # goes to the DSL first, as KCSIE asks of staff; the DSL decides whether the police are called.
@@ -398,7 +404,8 @@ def is_definition_question(text: str) -> bool:
 
 def _pattern_level(text: str, rule: bool) -> tuple[str, str]:
     """(level, the pattern that matched) for one reading of a message; `rule`: it asks about a rule."""
-    hard = [p.pattern for p in _esc if p not in _soft and p.search(text)]
+    others = _SELF_AS_STAFF.sub(" ", text)
+    hard = [p.pattern for p in _esc if p not in _soft and p.search(others if p in _of_staff else text)]
     if hard:
         # A question about what to do about someone ("should I report it if a pupil shows me a nude?") still
         # gets the route, at the top of its answer rather than as a banner over it. A rule question about
@@ -407,7 +414,7 @@ def _pattern_level(text: str, rule: bool) -> tuple[str, str]:
             return "urgent", hard[0]
         return ("concern", hard[0]) if about_someone_in_particular(text) else ("", "")
     if not rule:
-        soft = [p.pattern for p in _soft if p.search(text)]
+        soft = [p.pattern for p in _soft if p.search(others if p in _of_staff else text)]
         if soft:
             return "urgent", soft[0]
     return "", ""
@@ -447,9 +454,12 @@ ASKS_TO_BE_GIVEN = re.compile(
 )
 
 
-# Questions about what is allowed or what happens: "can i ...", "does the no phones thing include ...".
-RULE_FORM = re.compile(r"^\s*(can|could|may|might|should|shall|must|is it|am i|do|does|did|will|would|what happens|"
-                       r"what if|how (do|does|can|should|long|many|much))\b", re.I)
+# Questions about what is allowed or what happens: "can i ...", "does the no phones thing include ...", also
+# after a sentence that sets the scene ("A leaver sent me a friend request. Fine to accept?").
+RULE_FORM = re.compile(r"(^|[.!?;]\s+|\s[-–—]\s+)\s*(can|could|may|might|should|shall|must|is it|am i|do|does|did|will|would|"
+                       r"what happens|what if|how (do|does|can|should|long|many|much)|"
+                       r"((is it|it'?s|am i|are we) )?(fine|ok|okay|alright|all right|acceptable|allowed) (for (me|us|staff) )?to)\b",
+                       re.I)
 
 
 def personal_classifier_applies(text: str) -> bool:

@@ -94,6 +94,27 @@ def test_a_time_the_documents_give_leads_the_answer(assistant, question, fact):
     assert "don't say" not in lead and fact in lead, lead
 
 
+@pytest.mark.parametrize("question", [
+    "what's the time limit for social care to respond to a referral",
+    "how fast should a social worker acknowledge a referral from school",
+    "once we've referred, what's the deadline for social care to get back to us?",
+])
+def test_how_fast_and_deadline_questions_lead_with_the_time(assistant, question):
+    lead = assistant.ask(question, audience="staff").answer.split("\n\n")[0]
+    assert "one working day" in lead, lead
+
+
+@pytest.mark.parametrize("question, item", [
+    ("is a child who is a young carer more likely to need early help?", "is a young carer"),
+    ("should staff look out for early help needs in a child whose dad is in prison", "in custody"),
+    ("does a kid who keeps going missing from school count as needing early help", "frequently missing"),
+])
+def test_a_list_item_leads_with_the_words_it_completes(assistant, question, item):
+    # KCSIE 18's first bullet shares a line with its lead-in in the PDF text; the lead is lead-in + the item asked about
+    lead = assistant.ask(question, audience="staff").answer.split("\n\n")[0]
+    assert "potential need for early help for a child who:" in lead and item in lead, lead
+
+
 # ------------------------------------------------------------------ escalation tiers and personal data, end to end
 
 def test_sextortion_in_text_speak_leads_with_the_routes(assistant):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from rag.glossary import respell
-from rag.safety import escalation_by_pattern, personal_data_by_pattern, screen
+from rag.safety import escalation_by_pattern, personal_classifier_applies, personal_data_by_pattern, screen
 
 
 # ------------------------------------------------------------------ text-speak is read spelled out
@@ -305,3 +305,23 @@ def test_disguised_attempts_to_change_the_rules_are_refused(attack):
 ])
 def test_questions_about_changes_and_permission_are_not_injection(question):
     assert screen(question).kind == "ok", question
+
+
+@pytest.mark.parametrize("question", [
+    "can a deputy head act as DSL when the DSL is off sick?",
+    "Could the chair of governors act as the head during the inspection?",
+    "who is allowed to act as designated safeguarding lead in the holidays",
+])
+def test_asking_who_may_act_in_a_role_is_not_injection(question):
+    # "act as" is injection only when the assistant is told to play the part
+    assert screen(question).kind == "ok", question
+
+
+@pytest.mark.parametrize("question", [
+    "A mum from my class added me on Facebook. Is it ok to accept?",
+    "One of last year's leavers messaged me on insta asking for revision tips - fine to reply?",
+    "Got a follow request from an ex-pupil who's now 19. Am I allowed to accept it?",
+])
+def test_a_permission_question_after_a_scene_setting_sentence_is_about_the_rules(question):
+    # the personal-data classifier may not refuse a question about what the asker may do
+    assert not personal_classifier_applies(question), question
