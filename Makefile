@@ -3,17 +3,25 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+HASH   := $(shell sha256sum pyproject.toml | cut -c1-12)
+CORE   := $(VENV)/.core-$(HASH)
+STAMP  := $(VENV)/.installed-$(HASH)
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
 .PHONY: install index app test eval frozen bench clean chromium
 
-$(STAMP): pyproject.toml
+# What the app needs (`make app`), then the test tools on top (`make test`).
+$(CORE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first and pinned: the CPU build on these machines (unpinned pulls several GB of CUDA).
 	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[llm]'
+	rm -f $(VENV)/.core-*
+	touch $(CORE)
+
+$(STAMP): $(CORE)
 	$(BIN)/python -m pip install -q -e '.[test,llm]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
@@ -26,7 +34,7 @@ index: install
 # Serve fast on a fresh clone: a first build with the packaged model (about a minute), then the tuned build
 # is made in the background (about 12 minutes; log in .index/tune.log) and swapped in: the app answers from
 # it from the next question on. Later runs find the index built and serve at once.
-app: install
+app: $(CORE)
 	@test -f .index/CURRENT || $(BIN)/policy-assistant ingest --no-tune
 	@echo "tuning the search model in the background (log: .index/tune.log); the app switches to it when ready"
 	@nohup $(BIN)/policy-assistant ingest > .index/tune.log 2>&1 &

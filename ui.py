@@ -33,6 +33,7 @@ _engine: dict[str, Assistant] = {}
 
 
 def load_assistant(build: str) -> Assistant:
+    """The engine for the build at this path, loaded once."""
     with _engine_lock:
         if build not in _engine:
             engine = Assistant(get_settings()).warm()
@@ -45,7 +46,7 @@ def engine_ready() -> bool:
     from rag.store import current_build
 
     build = current_build(get_settings().index_dir)
-    return build is not None and build.name in _engine
+    return build is not None and str(build) in _engine
 
 
 def warm_in_background() -> threading.Thread:
@@ -69,7 +70,7 @@ def current_assistant() -> Assistant:
     build = current_build(get_settings().index_dir)
     if build is None:
         raise IndexMissing("no index")
-    return load_assistant(build.name)
+    return load_assistant(str(build))  # the build's path: another index folder may hold a build of the same name
 
 
 def assistant_or_explain() -> Assistant | None:
@@ -83,6 +84,10 @@ def assistant_or_explain() -> Assistant | None:
             return current_assistant()
     except IndexMissing:
         st.error("The documents have not been indexed yet. Run `policy-assistant ingest` (or `make app`), then reload.")
+        return None
+    except Exception as e:  # a damaged index or a Chroma server that is down: a notice, never a traceback
+        st.error(f"The document index could not be opened ({type(e).__name__}). "
+                 "Ask whoever runs this app to run `policy-assistant check`, then reload.")
         return None
 
 

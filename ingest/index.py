@@ -27,7 +27,7 @@ from ingest import tune as tuning
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
-from rag.store import chroma_client, collection_names, current_build, store_location, verify_build
+from rag.store import build_collections, chroma_client, collection_names, current_build, store_location, verify_build
 from rag.text import sentences
 
 # Bump when parsing changes, so that an unchanged file is parsed again.
@@ -160,7 +160,11 @@ def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> di
         client = chroma_client(settings, live)
     except Exception:
         return {}  # an unreadable old build only costs re-embedding
-    for name in collection_names(live.name):
+    try:
+        state = json.loads((live / "state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    for name in build_collections(live, state):
         try:
             got = client.get_collection(name).get(include=["embeddings", "metadatas"])
         except Exception:
@@ -270,7 +274,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         summary.embedded = len(todo)
 
         client = chroma_client(settings, build)
-        clauses_name, questions_name, sentences_name = collection_names(build_id)
+        clauses_name, questions_name, sentences_name = collection_names(build_id, settings.school)
         col = client.create_collection(clauses_name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
         for i in range(0, len(all_clauses), 1000):
             batch = all_clauses[i : i + 1000]
@@ -317,7 +321,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         if settings.chroma_host:
-            _drop_remote(settings, build_id)
+            _drop_remote(settings, build_id, settings.school)
         raise
     _prune(settings, keep={build_id, live.name if live else ""})
     return build_id
@@ -332,10 +336,10 @@ def _swap(index_dir: Path, build_id: str) -> None:
     os.replace(tmp, index_dir / "CURRENT")
 
 
-def _drop_remote(settings: Settings, build_id: str) -> None:
+def _drop_remote(settings: Settings, build_id: str, school: str | None) -> None:
     try:
         client = chroma_client(settings, Path("."))
-        for name in collection_names(build_id):
+        for name in collection_names(build_id, school):
             client.delete_collection(name)
     except Exception:
         pass
@@ -353,9 +357,13 @@ def _prune(settings: Settings, keep: set[str]) -> None:
     builds = settings.index_dir / "builds"
     for path in builds.iterdir():
         if path.name not in keep:
+            try:  # the school the build was written for names its collections on the server
+                school = json.loads((path / "state.json").read_text(encoding="utf-8")).get("store", {}).get("school")
+            except (OSError, ValueError):
+                school = settings.school
             shutil.rmtree(path, ignore_errors=True)
             if settings.chroma_host and not path.name.startswith("."):
-                _drop_remote(settings, path.name)
+                _drop_remote(settings, path.name, school)
     models = settings.index_dir / "models"
     if models.is_dir():
         used = set()

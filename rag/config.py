@@ -37,6 +37,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "corpus",
         validation_alias=AliasChoices("POLICY_ASSISTANT_CORPUS", "corpus_dir"),
     )
+    # A trust serving several schools from one Chroma server gives each school a name: its collections on
+    # the server are prefixed with it, so one school's ingest or questions never touch another's.
+    school: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$",
+                               validation_alias=AliasChoices("POLICY_ASSISTANT_SCHOOL", "school"))
     chroma_host: str | None = Field(default=None, validation_alias=AliasChoices("CHROMA_HOST", "chroma_host"))
     chroma_port: int = Field(default=8000, validation_alias=AliasChoices("CHROMA_PORT", "chroma_port"))
     llm: str = Field(default="extractive", validation_alias=AliasChoices("POLICY_ASSISTANT_LLM", "llm"))

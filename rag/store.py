@@ -57,9 +57,16 @@ def reading_client(settings: Settings, build_dir: Path) -> "chromadb.ClientAPI":
     return chroma_client(settings, copy)
 
 
-def collection_names(build_id: str) -> tuple[str, str, str]:
-    """Clause texts, example questions (and not-covered and concern examples), clause sentences."""
-    return f"clauses-{build_id}", f"questions-{build_id}", f"sentences-{build_id}"
+def collection_names(build_id: str, school: str | None = None) -> tuple[str, str, str]:
+    """Clause texts, example questions (and not-covered and concern examples), clause sentences; prefixed
+    with the school's name when one is set (a trust's schools share one Chroma server)."""
+    prefix = f"{school}-" if school else ""
+    return f"{prefix}clauses-{build_id}", f"{prefix}questions-{build_id}", f"{prefix}sentences-{build_id}"
+
+
+def build_collections(build: Path, state: dict) -> tuple[str, str, str]:
+    """The collection names a build was written with (its state.json says for which school)."""
+    return collection_names(build.name, state.get("store", {}).get("school"))
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -72,9 +79,9 @@ def current_build(index_dir: Path) -> Path | None:
 
 def store_location(settings: Settings) -> dict:
     """Where a build's vectors live, as recorded in its state.json: embedded in its folder, or a server."""
-    if settings.chroma_host:
-        return {"mode": "server", "host": settings.chroma_host, "port": settings.chroma_port}
-    return {"mode": "local"}
+    where = ({"mode": "server", "host": settings.chroma_host, "port": settings.chroma_port} if settings.chroma_host
+             else {"mode": "local"})
+    return {**where, "school": settings.school} if settings.school else where
 
 
 def verify_build(settings: Settings, build: Path | None = None) -> list[str]:
@@ -112,7 +119,7 @@ def verify_build(settings: Settings, build: Path | None = None) -> list[str]:
     counts = state.get("counts", {})
     try:
         client = reading_client(settings, build)
-        for name, kind in zip(collection_names(build.name), ("clauses", "questions", "sentences")):
+        for name, kind in zip(build_collections(build, state), ("clauses", "questions", "sentences")):
             try:
                 col = client.get_collection(name)
                 n = col.count()
@@ -132,7 +139,9 @@ def verify_build(settings: Settings, build: Path | None = None) -> list[str]:
 
 
 def _describe(where: dict) -> str:
-    return f"on the Chroma server {where.get('host')}:{where.get('port')}" if where.get("mode") == "server" else "in the build folder"
+    place = (f"on the Chroma server {where.get('host')}:{where.get('port')}" if where.get("mode") == "server"
+             else "in the build folder")
+    return place + (f" for school '{where['school']}'" if where.get("school") else "")
 
 
 @dataclass
@@ -200,7 +209,7 @@ class Index:
     def vectorstore(self, which: str) -> "Chroma":
         from langchain_chroma import Chroma
 
-        names = dict(zip(("clauses", "questions", "sentences"), collection_names(self.build_id)))
+        names = dict(zip(("clauses", "questions", "sentences"), build_collections(self.build_dir, self.state)))
         return Chroma(
             client=self.client,
             collection_name=names[which],

@@ -172,3 +172,27 @@ def test_serving_and_checking_never_change_the_build(copy):
     assert cli("check", *where).returncode == 0
     assert cli("ask", QUESTION, *where).returncode == 0
     assert digest() == before
+
+
+def test_the_app_shows_a_notice_not_a_traceback_on_a_damaged_index(copy, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from rag.config import get_settings
+
+    corpus, index = copy
+    shutil.rmtree(build_of(index) / "chroma")
+    monkeypatch.setenv("POLICY_ASSISTANT_INDEX", str(index))
+    monkeypatch.setenv("POLICY_ASSISTANT_CORPUS", str(corpus))
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
+        assert not at.exception, at.exception
+        assert any("could not be opened" in e.value and "policy-assistant check" in e.value for e in at.error), \
+            [e.value for e in at.error]
+    finally:
+        monkeypatch.delenv("POLICY_ASSISTANT_INDEX")
+        monkeypatch.delenv("POLICY_ASSISTANT_CORPUS")
+        get_settings.cache_clear()
+        st.cache_resource.clear()
