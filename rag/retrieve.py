@@ -142,7 +142,7 @@ class Hit:
     def relevance(self) -> float:
         return max(self.dense_q, self.dense_c)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return merge_parts([p.text for p in self.parts])
 
@@ -262,6 +262,9 @@ class Retriever:
         # The school policy's unnumbered sections ("Key Details"), which people ask for by name.
         self.policy_sections = [k for k, parts in self.by_key.items()
                                 if parts[0].doc_id in self.policy_ids and not parts[0].numbered]
+        # Held guidance with clauses, in manifest order (look-ups of a plain paragraph number search these).
+        with_clauses = {parts[0].doc_id for parts in self.by_key.values()}
+        self.guidance_ids = [d for d in index.documents if d not in self.policy_ids and d in with_clauses]
 
     # ------------------------------------------------------------ lazily built parts
 
@@ -329,7 +332,7 @@ class Retriever:
         q = question.strip()
         named = self.named_documents(q)
         policy = sorted(self.policy_ids)
-        guidance = [d for d in self.index.documents if d not in self.policy_ids and any(k.startswith(d + "#") for k in self.order)]
+        guidance = self.guidance_ids
         short = len(q.split()) <= LOOKUP_MAX_WORDS or bool(LOOKUP_WORDS.match(q))
         # A document name right before a number ("kcsie 172", "working together 2023 para 4").
         doc_number = None
