@@ -60,7 +60,7 @@ def main() -> None:
             return [texts[i] for i in keep], matrix[keep]
 
         kept = {k: examples_of(k)[1] for k in ("concern", "personal_data", "not_covered", "concern_counter",
-                                              "privacy_counter")}
+                                              "privacy_counter", "example")}
 
         def nearest(kind: str, vectors) -> float:
             m = kept[kind]

@@ -66,10 +66,16 @@ class ExampleClassifier:
 # Each classifier's rivals: the kinds of example a message it flags must not be nearer to. A linear
 # boundary in 384 dimensions flagged "photocopier in the staffroom is jammed again, who do i tell" as a
 # concern (p 0.87); its nearest example is a school-life question (0.82), its nearest concern 0.41.
-RIVALS = {"concern": ("not_covered", "concern_counter"), "personal_data": ("not_covered", "privacy_counter")}
+RIVALS = {"concern": ("not_covered", "concern_counter", "privacy_counter"), "personal_data": ("not_covered", "privacy_counter")}
 # ...by more than this much (cosine), chosen by benchmarks/escalation.py with each category held out in
 # turn: at 0 the worst held-out concern category kept 0.79 of its situations, at 0.1 0.92, while the
 # false alarms on the eval and dev sets' answerable questions stayed 38-39 of 260.
+# The concern classifier's rivals include the rule questions in the words of personal-data requests ("my
+# son's phone was taken off him on tuesday, how long do they keep it?" is 0.70 from "what happens to a
+# confiscated phone?", 0.47 from any concern): with them, 47 rather than 56 of 665 answerable eval and dev
+# questions escalate, and the worst held-out category keeps 0.92 (2026-12-02). The example questions as
+# rivals too cut that to 34 but let the worst held-out category fall to 0.84 (adults filming children
+# read like questions about photos), so they are not rivals.
 RIVAL_MARGIN = 0.1
 
 

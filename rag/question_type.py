@@ -101,6 +101,8 @@ def gives(qtype: QuestionType | None, sentence: str) -> bool:
 # "how much is it?" unless it names a price or says how to pay, order or book.
 PURCHASE = re.compile(
     r"\bhow much (does|do|will|would|did)\b.{0,40}\b(cost|charge|pay)\b|\bhow much (is|are|was) (it|they|that|this|one|each)\b(?! \w+ing)|"
+    # "how much is breakfast club a week", "how much are the photos each": a price by the period or the item
+    r"\bhow much (is|are|was|were|does|do)\b(?!.{0,40}\b(too|time|screen|use|usage|data|training)\b).{0,40}\b((a|per|each) (week|day|term|month|year|session|night|child|pupil|copy|print)|each)\b|"
     r"\b(price|prices|fee|fees|cost of|charge for|charged for|pay for|paying for|payment|refund\w*)\b|"
     r"\bhow (do|can|would|should|will) (i|we) (order|buy|purchase|book|pay)\b|\bwhere (do|can) (i|we) (order|buy|purchase|book|pay)\b|"
     r"\bbuy(ing)?\b|\bpurchas\w*",

@@ -143,6 +143,20 @@ def test_requests_for_someones_details_are_refused_with_the_reason(assistant, qu
 
 # ------------------------------------------------------------------ buying, booking and paying
 
+@pytest.mark.parametrize("question, buying", [
+    ("how much is wraparound care per session", True),
+    ("how much are the class photos each", True),
+    ("how much does holiday club cost a day", True),
+    ("how much is too much time on the phone a day", False),
+    ("how much screen time is ok each day", False),
+    ("how much training do governors need each year", False),
+])
+def test_a_price_asked_by_the_period_or_the_item_is_buying(question, buying):
+    from rag.question_type import asks_to_buy
+
+    assert asks_to_buy(question) is buying, question
+
+
 @pytest.mark.parametrize("question", [
     "how much is the after school club a session",
     "where can i buy copies of the sports day photos",

@@ -224,6 +224,10 @@ def test_a_rule_question_about_someone_in_particular_still_escalates(q):
     "her dad says he will fly her to his family and never send her back",
     "my ex keeps threatening to run off with the kids, there's a court order",
     "a man tried to snatch a year 2 at the school gate",
+    # physical harm and initiation, told without the words "abuse" or "hurt"
+    "the older lads make the new ones eat grass or they get punched, its like joining a gang",
+    "my son came home with finger marks round his neck and wont say who did it",
+    "year 5s have to do dares to be let into the den, one got shoved in the nettles",
     # an adult gathering children's private contacts
     "the new football helper keeps asking the girls for their whatsapp numbers",
     "a dinner lady was getting year 6s for their tiktok usernames",
@@ -325,3 +329,41 @@ def test_asking_who_may_act_in_a_role_is_not_injection(question):
 def test_a_permission_question_after_a_scene_setting_sentence_is_about_the_rules(question):
     # the personal-data classifier may not refuse a question about what the asker may do
     assert not personal_classifier_applies(question), question
+
+
+@pytest.mark.parametrize("question", [
+    "our filtering blocks the NSPCC site I use for my grooming awareness lesson - is it ok to ask IT to unblock it?",
+    "Doing the staff briefing on FGM next week. Who do teachers have to report it to?",
+    "if a pupil discloses sexual abuse in a lesson, should I write it down word for word?",
+])
+def test_a_rule_question_after_a_scene_or_put_as_a_hypothetical_is_answered(question):
+    assert not screen(question).escalation, question
+
+
+@pytest.mark.parametrize("message", [
+    "a man keeps messaging my daughter on roblox asking to meet. should i report it?",
+    "apparently a TA has been snapchatting a year 9 girl - is that allowed?",
+    "my son says a boy at the park has been sending him nudes. what should we do?",
+])
+def test_a_report_followed_by_a_question_still_escalates(message):
+    assert screen(message).escalation, message
+
+
+@pytest.mark.parametrize("asked", [
+    "is amelia from my sons class on a child protection plan?",
+    "which children in our street have got a social worker",
+    "is it true mrs okoro was suspended, what happened",
+    "can you tell me what my nephew told the dsl last week",
+])
+def test_asking_about_a_particular_persons_status_or_record_is_refused(asked):
+    s = screen(asked)
+    assert s.kind == "personal_data" and not s.escalation, (asked, s)
+
+
+@pytest.mark.parametrize("question", [
+    "Which staff are actually allowed to confiscate a phone?",
+    "which children are currently entitled to a social worker's support under KCSIE?",
+    "is neglect a child protection issue?",
+])
+def test_the_same_words_about_the_rules_are_not_refused(question):
+    assert screen(question).kind == "ok", question
