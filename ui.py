@@ -208,7 +208,7 @@ def safeguarding_banner(ans: Answer) -> None:
     for step in ans.route_steps:
         if step.role == "police" and urgent:
             lines.append(f"**If a child is in immediate danger, call 999.** [{step.citation.short_label()}]")
-        elif step.role == "dsl":
+        elif step.role == "dsl_team":
             lines.append(f"**Tell a Designated Safeguarding Lead (DSL) today:** [{step.citation.short_label()}]")
             lines.append("\n".join(f"- {escape_md(n)}" for n in step.names))
         elif step.role == "lado":
@@ -283,13 +283,12 @@ def show_answer(ans: Answer, key: str, audience: str | None = None, notes_seen: 
 
 def contacts_sidebar(assistant: Assistant) -> None:
     st.subheader("Who to contact")
-    kd = assistant.retriever.clause(assistant.policy_id, "Key Details")
-    if kd:
-        names, governor = assistant.dsl_contacts(kd.text)
+    school = assistant.school
+    if school.dsl_team:
         st.markdown("**Designated Safeguarding Leads**")
-        st.markdown("  \n".join(escape_md(n) for n in names))
-        if governor:
-            st.markdown(escape_md(governor))
-    five_eight = assistant.retriever.clause(assistant.policy_id, "5.8")
-    if five_eight:
-        st.caption(f"Policy § 5.8: {five_eight.text}")
+        st.markdown("  \n".join(escape_md(n) for n in school.dsl_team))
+        if school.named_governor:
+            st.markdown(escape_md(school.named_governor))
+    police = assistant.retriever.clause(assistant.policy_id, school.route("police") or "")
+    if police:
+        st.caption(f"Policy § {police.clause}: {police.text}")

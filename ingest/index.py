@@ -23,10 +23,12 @@ from ingest.errors import IngestError
 from ingest.loaders import load
 from ingest.manifest import load_manifest, unlisted_files
 from ingest.questions import load_questions
+from ingest.school import load_school
 from ingest import tune as tuning
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
+from rag.school import SCHOOL_FILE, SchoolFacts
 from rag.store import build_collections, chroma_client, collection_names, current_build, store_location, verify_build
 from rag.text import sentences
 
@@ -143,12 +145,13 @@ def _plan(settings: Settings, live: Path | None, progress: Progress):
             changed.append(doc.id)
         files[doc.id] = stamp
         clauses_by_doc[doc.id] = records
+    school = load_school(corpus, clauses_by_doc)
     qs = load_questions(corpus, clauses_by_doc)
     warnings.extend(qs.warnings)
     if not qs.concerns:
         warnings.append("no concern examples (corpus/questions/concerns.toml): concerns in everyday words "
                         "will not escalate; only the patterns in rag/safety.py will")
-    return manifest, files, clauses_by_doc, qs.questions + qs.examples(), warnings, changed
+    return manifest, files, clauses_by_doc, qs.questions + qs.examples(), warnings, changed, school
 
 
 def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> dict[str, list[float]]:
@@ -201,7 +204,7 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
             # that can still be read from it.
             progress("the live index needs repair: " + "; ".join(problems) + " -> rebuilding")
         whole = live if not problems else None
-        manifest, files, clauses_by_doc, questions, warnings, changed = _plan(settings, whole, progress)
+        manifest, files, clauses_by_doc, questions, warnings, changed, school = _plan(settings, whole, progress)
         all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
         ids = {clause_id(c) for c in all_clauses} | {question_id(q) for q in questions}
         docs_json = [d.to_dict() for d in manifest.documents]
@@ -214,9 +217,10 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
         if whole is not None:
             state = json.loads((live / "state.json").read_text())
             same_docs = json.loads((live / "manifest.json").read_text()) == docs_json
+            same_school = (live / SCHOOL_FILE).is_file() and SchoolFacts.read(live / SCHOOL_FILE) == school
             model_ok = model_dir is None or (settings.index_dir / model_dir / "tuned.json").is_file()
             if (set(state.get("ids", [])) == ids and state.get("model") == model_id and state.get("schema") == INDEX_SCHEMA
-                    and same_docs and model_ok):
+                    and same_docs and same_school and model_ok):
                 summary.noop = True
                 summary.skipped = len(ids)
                 _prune(settings, keep={live.name, _previous_build(settings, live.name)})
@@ -225,13 +229,13 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
                 return summary
             summary.removed = len(set(state.get("ids", [])) - ids)
         summary.build = _build(settings, live, manifest.documents, files, clauses_by_doc, questions, ids, summary, progress,
-                               model)
+                               model, school)
         summary.seconds = time.monotonic() - started
         return summary
 
 
 def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_by_doc, questions, ids, summary, progress,
-           model: tuple[str, str | None, list]) -> str:
+           model: tuple[str, str | None, list], school: SchoolFacts) -> str:
     model_id, model_dir, pairs = model
     builds = settings.index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -312,6 +316,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
             (build / "records" / f"{doc_id}.json").write_text(json.dumps({"doc_id": doc_id, "clauses": rows}, ensure_ascii=False))
         (build / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
         (build / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
+        (build / SCHOOL_FILE).write_text(school.to_json(), encoding="utf-8")
         state = {"model": model_id, "model_dir": model_dir, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                  "store": store_location(settings),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions), "sentences": len(sentence_rows)}}

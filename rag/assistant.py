@@ -29,6 +29,7 @@ from rag.glossary import expand, normalize, respell
 from rag.question_type import asks_to_buy, says_how_to_buy
 from rag.other_policies import NamedPolicy, asked_named_policy, find_named_policies
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
+from rag.school import SchoolFacts
 from rag.safety import MAX_CHARS, MAX_SCREEN_CHARS, escalation_by_pattern, immediate_danger, screen
 from rag.text import clean_input
 from rag.store import Index
@@ -72,7 +73,7 @@ ASK_OFFICE = "Please ask the school office, who can tell you the school's positi
 HELP_TEXT = (
     "Ask me about the school's Mobile Technology and Social Media Policy or the safeguarding guidance it links to. "
     "For example: “Can I use my own phone to take photos on the school trip?”, "
-    "“My son's phone was confiscated — when do we get it back?”, or “What does 6.3.2 say?”"
+    "“My son's phone was confiscated — when do we get it back?”, or “What does {clause} say?”"
 )
 # "what is the uniform policy": another policy, named by the word before "policy".
 OTHER_POLICY = re.compile(r"\b([a-z][a-z'-]+) polic(?:y|ies)\b", re.I)
@@ -82,14 +83,11 @@ NOT_A_NAME = {"the", "this", "your", "ur", "our", "a", "an", "school", "school's
 
 # Title and heading words that name no subject of their own.
 GENERIC_WORDS = content_terms("policy guidance expectations scope links monitoring review responding breaches use aims "
-                              "statutory departmental advice schools colleges key details education children keeping guide "
+                              "statutory departmental advice schools colleges education children keeping guide "
                               "staff learners parents carers visitors multi agency working together help promote officially "
                               "provided personal other reputation communicating")
 
 
-# What each of the policy's route clauses is, for the app's compact banner.
-ROUTE_ROLES = {"Key Details": "dsl", "5.8": "police", "6.7.4": "lado", "6.2.7": "staff_illegal_content",
-               "6.8.5": "online_concerns"}
 CONTACT_NUMBER = re.compile(r"\b(mobile|phone|telephone|home|contact|landline)( phone)? (numbers?|no\.?|details)\b", re.I)
 
 
@@ -137,8 +135,12 @@ class Assistant:
         return TermWeights(self.retriever.texts)
 
     @cached_property
+    def school(self) -> SchoolFacts:
+        return self.index.school
+
+    @property
     def policy_id(self) -> str:
-        return sorted(self.retriever.policy_ids)[0]
+        return self.school.policy
 
     # ------------------------------------------------------------------ the flow
 
@@ -155,7 +157,8 @@ class Assistant:
     def _ask(self, question: str, audience: str | None, history: list[str]) -> Answer:
         first = screen(question)
         if first.kind == "empty":
-            return Answer(question, HELP_TEXT, refused=True, kind="empty")
+            # A clause the policy really has (the police route), not a number fixed in the code.
+            return Answer(question, HELP_TEXT.format(clause=self.school.route("police")), refused=True, kind="empty")
         own = normalize(first.text)
         # Short forms spelled out ("insta", "theyll", "u", "2"): a second reading for search and screening.
         spelled = respell(own)
@@ -385,60 +388,40 @@ class Assistant:
             text += f"\n\n> {c.quote}\n\n— {c.label()}"
         return Answer(question, prefix + text, cites, refused=True, kind="no_such_clause")
 
-    def _route_hits(self, about_staff: bool, text: str) -> list[Hit]:
-        """The policy's routes for this concern, most urgent first: the LADO for a concern about a member
-        of staff; the police (5.8: 999) when a child is in danger now; otherwise the DSL team (Key
-        Details), who decide whether to call the police (5.8 is about illegal activity)."""
+    def _route_hits(self, about_staff: bool, text: str) -> list[tuple[str, Hit]]:
+        """(route, clause) for this concern, most urgent first, from the routes the school names
+        (corpus/school.toml): the LADO for a concern about a member of staff; the police (999) when a child is
+        in danger now; otherwise the DSL team, who decide whether to call the police."""
         if about_staff:
-            wanted = ["6.2.7"] if re.search(r"illegal|indecent|images?|(?<!nothing )criminal|porn|photos?|pics", text, re.I) else []
-            wanted += ["6.7.4", "Key Details", "5.8"]
+            illegal = re.search(r"illegal|indecent|images?|(?<!nothing )criminal|porn|photos?|pics", text, re.I)
+            wanted = (["staff_illegal_content"] if illegal else []) + ["lado", "dsl_team", "police"]
         elif immediate_danger(text):
-            wanted = ["5.8", "Key Details", "6.8.5"]
+            wanted = ["police", "dsl_team", "online_concerns"]
         else:
-            wanted = ["Key Details", "5.8", "6.8.5"]
-        return [h for c in wanted if (h := self.retriever.clause(self.policy_id, c)) is not None]
-
-    def dsl_contacts(self, key_details: str) -> tuple[list[str], str]:
-        """The DSL team and the named governor, as the policy's Key Details lists them."""
-        names: list[str] = []
-        governor = ""
-        in_dsl = False
-        for line in key_details.split("\n"):
-            line = line.strip()
-            if line.lower().startswith("designated safeguarding lead"):
-                in_dsl = True
-                continue
-            if line.startswith("- ") and "governor" in line.lower():
-                governor = line[2:]
-                in_dsl = False
-            elif in_dsl and line.startswith("- ") and ":" not in line:
-                names.append(line[2:])
-            elif in_dsl:
-                in_dsl = False
-        return names, governor
+            wanted = ["dsl_team", "police", "online_concerns"]
+        return [(r, h) for r in wanted
+                if (c := self.school.route(r)) and (h := self.retriever.clause(self.policy_id, c)) is not None]
 
     def _routes(self, about_staff: bool, text: str, level: str = "urgent") -> tuple[str, list[Citation], list[RouteStep]]:
         """The policy's own routes, quoted from it: nothing here is written by hand. An urgent concern
         gets all of them under "act now"; a likely one gets the first route as the answer's first line."""
-        hits = self._route_hits(about_staff, text)
+        routed = self._route_hits(about_staff, text)
         if level != "urgent":
-            hits = hits[:1]
+            routed = routed[:1]
         policy = self.docs[self.policy_id]
-        cites = [make_citation(h, policy, set(), 1.0) for h in hits]
-        steps = [RouteStep(ROUTE_ROLES.get(h.clause, "policy"), h.text, c,
-                           self.dsl_contacts(h.text)[0] if h.clause == "Key Details" else [])
-                 for h, c in zip(hits, cites)]
+        cites = [make_citation(h, policy, set(), 1.0) for _, h in routed]
+        team = list(self.school.dsl_team)
+        steps = [RouteStep(r, h.text, c, team if r == "dsl_team" else []) for (r, h), c in zip(routed, cites)]
         lines = (["**⚠️ This may be a safeguarding concern: act on it now.**"] if level == "urgent"
                  else ["**This may be a safeguarding matter.**"])
-        for n, h in enumerate(hits, 1):
-            number = f"{n}. " if len(hits) > 1 else ""
-            if h.clause == "5.8":
+        for n, (r, h) in enumerate(routed, 1):
+            number = f"{n}. " if len(routed) > 1 else ""
+            if r == "police":
                 lines.append(f"{number}**If a child is in immediate danger or at risk of harm, call 999.** "
-                             f"“{h.text}” [{policy.short_title} § 5.8]")
-            elif h.clause == "Key Details":
-                names, _ = self.dsl_contacts(h.text)
-                who = f":** {'; '.join(names)}." if names else ".**"
-                lines.append(f"{number}**Tell a Designated Safeguarding Lead (DSL) today{who} [{policy.short_title} § Key Details]")
+                             f"“{h.text}” [{policy.short_title} § {h.clause}]")
+            elif r == "dsl_team":
+                who = f":** {'; '.join(team)}." if team else ".**"
+                lines.append(f"{number}**Tell a Designated Safeguarding Lead (DSL) today{who} [{policy.short_title} § {h.clause}]")
             else:
                 lines.append(f"{number}“{h.text}” [{policy.short_title} § {h.clause}]")
         return "\n".join(lines), cites, steps
@@ -446,7 +429,7 @@ class Assistant:
     def _escalation_answer(self, question, text, screen_, hits, terms, prefix) -> Answer:
         about_staff, level = screen_.about_staff, screen_.level
         routes, route_cites, steps = self._routes(about_staff, text, level)
-        all_route_keys = {h.key for h in self._route_hits(about_staff, text)}
+        all_route_keys = {h.key for _, h in self._route_hits(about_staff, text)}
         score = {h.key: h.score for h in hits}
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)

@@ -27,6 +27,7 @@ class DocumentInfo:
     file: str = ""
     structure: str = ""  # outline | paragraphs ("" = decided by the file type)
     note: str = ""
+    aliases: tuple[str, ...] = ()  # the names people use for it ("KCSIE"), for questions that name it
 
     @property
     def held(self) -> bool:
@@ -35,12 +36,14 @@ class DocumentInfo:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["audiences"] = list(self.audiences)
+        d["aliases"] = list(self.aliases)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "DocumentInfo":
         d = dict(d)
         d["audiences"] = tuple(d.get("audiences", ()))
+        d["aliases"] = tuple(d.get("aliases", ()))
         return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
 
 

@@ -33,14 +33,6 @@ if TYPE_CHECKING:
 
 AUDIENCES = ("staff", "parent", "learner", "visitor", "governor")
 
-# Which policy sections speak to whom (prefixes of clause numbers). A small nudge, not a filter.
-AUDIENCE_SECTIONS = {
-    "staff": ("6.2", "6.5", "6.7", "6.9"),
-    "parent": ("6.3", "6.4", "6.8"),
-    "learner": ("6.3", "6.8"),
-    "visitor": ("6.4",),
-    "governor": ("4.", "5.", "Key Details"),
-}
 
 # The policy's own subject: mobile technology, social media, images, messaging. A question about none
 # of it ("the DSL is off today and I'm worried about a child") is one the guidance answers as much
@@ -55,11 +47,6 @@ POLICY_SUBJECT = re.compile(
     re.I,
 )
 
-# A question naming a guidance document, by the prefix of its id.
-NAMED_DOCS = (
-    (re.compile(r"\b(kcsie|keeping children safe)\b", re.I), "kcsie"),
-    (re.compile(r"\bworking together\b", re.I), "working-together"),
-)
 NAMES_THE_POLICY = re.compile(r"\b(the|this|your|our|ur|school'?s) policy\b", re.I)
 
 GUIDANCE_WORDS = re.compile(
@@ -243,7 +230,7 @@ MENTIONS_POLICY = re.compile(r"\bpolicy\b", re.I)
 LOOKUP_WORDS = re.compile(
     r"^\s*(what('?s| is| does| do)?|show( me)?|read( me)?|quote|tell me( about| what)?|look up|find|explain|and|whats?|wat)?\s*"
     r"(the\s+)?(policy\s+)?((clause|section|para(graph)?|point|rule|number|§)\s*)?"
-    r"\d{1,3}(\.\d{1,2}){0,2}\s*(of (the )?(policy|kcsie|working together)( \d{4})?)?\s*(say|says|mean|about|cover|covers)?\s*\??\s*$",
+    r"\d{1,3}(\.\d{1,2}){0,2}\s*(of (the )?[a-z]+( [a-z]+)?( \d{4})?)?\s*(say|says|mean|about|cover|covers)?\s*\??\s*$",
     re.I,
 )
 LOOKUP_MAX_WORDS = 6  # "whats 5.8 about" is a look-up; a longer question needs a look-up word or a real clause
@@ -265,6 +252,9 @@ class Retriever:
         # Held guidance with clauses, in manifest order (look-ups of a plain paragraph number search these).
         with_clauses = {parts[0].doc_id for parts in self.by_key.values()}
         self.guidance_ids = [d for d in index.documents if d not in self.policy_ids and d in with_clauses]
+        # The names people use for each held document ("KCSIE", "working together"): manifest.toml's aliases.
+        self.aliases = [(re.compile(r"\b(" + "|".join(r"\s+".join(map(re.escape, a.split())) for a in d.aliases) + r")\b", re.I), d.id)
+                        for d in index.documents.values() if d.aliases and d.id in with_clauses]
 
     # ------------------------------------------------------------ lazily built parts
 
@@ -312,9 +302,9 @@ class Retriever:
     # ------------------------------------------------------------ clause lookup
 
     def named_documents(self, text: str) -> list[str]:
-        """The held documents a message names ("KCSIE", "working together"), in manifest order."""
-        prefixes = [prefix for rx, prefix in NAMED_DOCS if rx.search(text)]
-        return [d for d in self.index.documents if d.startswith(tuple(prefixes))] if prefixes else []
+        """The held documents a message names by one of their aliases ("KCSIE", "working together"), in
+        manifest order."""
+        return [d for rx, d in self.aliases if rx.search(text)]
 
     def _numbered_in(self, number: str, doc_ids: list[str]) -> list[str]:
         """Keys of the clause with this number in these documents, or of the clauses of a section
@@ -336,7 +326,7 @@ class Retriever:
         short = len(q.split()) <= LOOKUP_MAX_WORDS or bool(LOOKUP_WORDS.match(q))
         # A document name right before a number ("kcsie 172", "working together 2023 para 4").
         doc_number = None
-        for rx, _ in NAMED_DOCS:
+        for rx, _ in self.aliases:
             for m in rx.finditer(q):
                 after = re.match(r"(?:\s+20\d\d)?\s*,?\s*(?:(?:para(?:graph)?s?|§|¶|p)\.?\s*)?(\d{1,3})(?![\d.]*\d)" + _NOT_A_CLAUSE_AFTER,
                                  q[m.end():], re.I)
@@ -492,8 +482,8 @@ class Retriever:
 
         asks_guidance = (bool(GUIDANCE_WORDS.search(question) or DUTY_WORDS.search(question))
                          or not POLICY_SUBJECT.search(question))
-        named = () if NAMES_THE_POLICY.search(question) else tuple(d for rx, d in NAMED_DOCS if rx.search(question))
-        sections = AUDIENCE_SECTIONS.get(audience or "", ())
+        named = set() if NAMES_THE_POLICY.search(question) else set(self.named_documents(question))
+        school = self.index.school
         term = definition_term(question)
         qtype = question_type(question)
         for h in hits.values():
@@ -506,9 +496,9 @@ class Retriever:
                  + w.dense_s * h.dense_s)
             if h.doc_id not in self.policy_ids:
                 s *= w.guidance_prior_when_asked if asks_guidance else w.guidance_prior
-            elif sections and h.clause.startswith(sections):
+            elif school.speaks_to(audience, h.clause):
                 s += w.audience_bonus
-            if named and not h.doc_id.startswith(named):
+            if named and h.doc_id not in named:
                 s *= w.unnamed_doc_prior
             if term and defines(h.text, term):
                 s += w.definition_bonus

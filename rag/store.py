@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion
 from rag.embeddings import get_embeddings
+from rag.school import SCHOOL_FILE, SchoolFacts
 
 if TYPE_CHECKING:  # chromadb and langchain_chroma are imported when first used: they are slow to import
     import chromadb
@@ -104,6 +105,7 @@ def verify_build(settings: Settings, build: Path | None = None) -> list[str]:
     state = load(build / "state.json") or {}
     load(build / "manifest.json")
     load(build / "questions.json")
+    load(build / SCHOOL_FILE)
     records = sorted((build / "records").glob("*.json")) if (build / "records").is_dir() else []
     if not records:
         problems.append(f"{(build / 'records').relative_to(settings.index_dir)} is missing")
@@ -194,6 +196,14 @@ class Index:
             for r in json.loads(f.read_text())["clauses"]:
                 out.append(Clause.from_metadata(r["text"], r))
         return out
+
+    @cached_property
+    def school(self) -> SchoolFacts:
+        """The school's facts (corpus/school.toml, checked against the policy at ingest)."""
+        path = self.build_dir / SCHOOL_FILE
+        if not path.is_file():
+            raise IndexMissing(f"the index at {self.settings.index_dir} predates school.toml; run `policy-assistant ingest`")
+        return SchoolFacts.read(path)
 
     @cached_property
     def questions(self) -> list[ExampleQuestion]:

@@ -43,12 +43,13 @@ def _policy_entry() -> str:
 
 
 def make_small_corpus(dest: Path) -> Path:
-    """dest/ gets the policy, its example questions and a manifest listing only the policy."""
+    """dest/ gets the policy, its example questions, the school's facts and a manifest listing only the policy."""
     (dest / "policy").mkdir(parents=True)
     (dest / "questions").mkdir()
     shutil.copy2(REAL_CORPUS / POLICY_FILE, dest / POLICY_FILE)
     shutil.copy2(REAL_CORPUS / "questions" / f"{POLICY_ID}.toml", dest / "questions" / f"{POLICY_ID}.toml")
     (dest / "manifest.toml").write_text("# Test corpus: the policy only.\n\n" + _policy_entry(), encoding="utf-8")
+    shutil.copy2(REAL_CORPUS / "school.toml", dest / "school.toml")
     return dest
 
 

@@ -62,6 +62,9 @@ def _second_school(dest: Path) -> Path:
     (dest / "corpus" / "manifest.toml").write_text("", encoding="utf-8")
     add_document(dest / "corpus", None, None, id="hollybank-policy-2026", title="Hollybank mobile technology policy",
                  kind="policy", structure="outline", file="policy/hollybank.md", short_title="Hollybank policy")
+    school = (dest / "src" / "school.toml").read_text(encoding="utf-8")
+    (dest / "corpus" / "school.toml").write_text(school.replace("meopham-policy-2020", "hollybank-policy-2026")
+                                                 .replace("Meopham Community Academy", "Hollybank Primary School"), encoding="utf-8")
     return dest / "corpus"
 
 
