@@ -39,6 +39,7 @@ ESCALATION_PATTERNS = [
     # secrecy, the usual sign of grooming
     r"\bkeep (it|this|them|that|their \w+|our \w+) (a )?(secret|quiet|between (us|them))\b",
     r"\b(not|don'?t|never|mustn'?t) (to )?tell (anyone|anybody|(his|her|their|my|your) (mum|mom|dad|parents?|family|teachers?)|me)\b",
+    r"\b(promise|swear)\b.{0,15}\b(not|won'?t|wont|never)\b.{0,5}\b(to )?(tell|say|report)\b.{0,10}\b(any|anyone|anybody|anything|the|my|a)\b",
     r"\b(in )?(big |real |serious )?trouble if (he|she|they|i|you) (told|tells?)\b",
     # money or gifts for images; threats to share them
     r"\b(offer\w*|pay\w*|paid|demand\w*|wants?|asking|asked)\b.{0,30}\b(money|gift ?cards?|gifts?|robux|v-?bucks|cash)\b",
@@ -102,6 +103,12 @@ CATEGORY_PATTERNS = {
         r"(are|r) invading|get (the |our )?guns ready|(kill|hate) all (the )?(muslims|jews|christians|immigrants|foreigners|gays))\b",
     ],
     "adult filming children": [
+        # photographs of children taken covertly or passed round: "through the hall windows", "in our works whatsapp"
+        r"\b(photos?|pictures?|pics|videos?|filming|filmed|recording)\b.{0,40}\b(through|over|from behind) (the )?(\w+ )?(windows?|fence|railings|gate|hedge)\b",
+        r"\b(photos?|pictures?|pics|videos?)\b.{0,30}\b(of )?(the )?(kids|children|pupils|girls|boys)\b.{0,60}\b(shar\w*|post\w*|send\w*|sent)\b.{0,40}"
+        r"\b(whats ?app|group ?chat|group|online|comments?)\b",
+        r"\b(shar\w*|post\w*|send\w*|sent)\b.{0,20}\b(photos?|pictures?|pics|videos?)\b.{0,30}\b(kids|children|pupils|girls|boys)\b.{0,40}"
+        r"\b(comments?|nasty|rude|sexual|horrible)\b",
         r"\b(man|men|bloke|guy|stranger|woman|adult|somebody|person)( \w+){0,6} (was |were |is |keeps |kept )?"
         r"(photograph\w*|filming|filmed|recording|recorded|videoing|zoom\w*|taking (pictures|photos|pics|videos))\b.{0,60}\b"
         r"(kids|children|pupils|girls|boys|class|playground|climbing frame|swimming|playtime|ks1|ks2|reception|year \d)\b",
@@ -134,6 +141,9 @@ CATEGORY_PATTERNS = {
     "self-harm and suicidal thoughts": [
         r"\b(no ?one|nobody) would (care|notice|miss me) if (i|he|she) (disappeared|was gone|were gone|died)\b",
         r"\b(better off|happier) without (me|him|her)\b|\b(don'?t|do not|dont) want to (be here|live|wake up) (anymore|any more)\b",
+        # searches and plans: "how many paracetamol to die", "painless ways"
+        r"\b(paracetamol|pills|tablets|overdos\w*|od)\b.{0,30}\b(die|dying|death|kill)\b|\bpainless (ways?|death|method)\b|"
+        r"\bways to (die|end it|kill (my|him|her|them)sel\w*)\b",
     ],
     "domestic abuse": [
         r"\boperation encompass\b",
@@ -156,6 +166,8 @@ CATEGORY_PATTERNS = {
         r"\b(isn'?t|is not|aren'?t|wasn'?t) anywhere\b|\b(not|nowhere) to be (found|seen)\b|\b(gone|went|goes|going|go) missing\b",
     ],
     "private fostering": [
+        r"\b(has been|have been|is|been|has|started) (living|staying) with (us|me|my family|our family)\b.{0,200}\b(not (family|related)\b|"
+        r"not (his|her|their) \w+|just friends|no relation|friends? from)\b",
         r"\b(living|staying|lives|stays|moved in) with (a |an |his |her |their |my |some )?['\"‘]?(family friend|friend|neighbou?r|"
         r"(mum|mom|dad|mother|father)'?s (friend|mate|colleague|ex)|someone (she|he|they) (met|barely know|doesn'?t know))\b",
     ],
@@ -197,7 +209,11 @@ RULE_QUESTION = re.compile(
     r"^\s*(can|may|should|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they)|am i|do (staff|teachers|we)|"
     r"what('?s| is| are) (the )?(rules?|policy|classed|counted|meant|defined|definition)|what (sort|kind|types?)s? of|what counts?|"
     r"how (does|do|is|are) .{0,30}(define|defin|classed|count)|define|definition|is (stuff|it|online|abuse)|does (kcsie|the policy))\b|"
-    r"\b(count(s|ed)? as|classed as|defined as|definition of|types of|examples of|signs of)\b|"
+    r"\b(count(s|ed)? as|classed as|defined as|definition of|types of|examples of|signs of|comes? under|falls? under)\b|"
+    # a question about a category of harm itself ("is neglect only about food and clothes?"), or about what a
+    # document says ("does the government guidance name self-harm online as a risk?")
+    r"^\s*(is|are|does|do|can) (neglect|abuse|grooming|sexting|exploitation|radicali[sz]ation|self-harm|fgm|[a-z-]+ abuse)\b|"
+    r"^\s*(does|do|did) (the |this |our )?([\w-]+ ){0,4}(guidance|policy|kcsie|law|document|legislation)s?\b|"
     # yes/no and how-to questions about the law, rules, duties, training and teaching
     r"^\s*(is|are|does|do|was|will|would)\b.{0,60}\b(illegal|legal|allowed|against the law|a crime|an offen[cs]e|criminal|"
     r"ok|okay|appropriate|classed|counted|considered)\b|"
@@ -210,7 +226,7 @@ RULE_QUESTION = re.compile(
     r"\bage of (consent|criminal responsibility)\b|\bis (it|that|this) (actually|really|technically|legally|still|even)\b|"
     r"^\s*(is|are|does|do)\b.{0,60}\b(actually|really|technically|legally)\b.{0,30}\b(count|abuse|assault|illegal|a crime|"
     r"harassment|exploitation|grooming|rape|bullying)\b|"
-    r"\b(a )?victim or (a )?(criminal|offender|perpetrator)\b|\b(safeguarding|welfare) (response|issue|matter|thing) or\b|"
+    r"\b(an? )?victims? or (an? )?(criminals?|offenders?|perpetrators?)\b|\b(safeguarding|welfare) (response|issue|matter|thing) or\b|"
     r"\bwhat('?s| is| are) the (process|procedure|protocol|next steps?|steps)\b|"
     r"\b(do|does|should|must|would|will) (the )?(police|teachers?|staff|schools?|dsls?|lado|social (care|services|workers?)|they|we|i|you) "
     r"(have to|need to|bother|get involved|report|tell|investigate|deal|look)\b|"
@@ -224,15 +240,15 @@ RULE_QUESTION = re.compile(
 # be too strict?"), or a hypothetical put as "if a teacher finds ..., who do they tell?". Unlike a question that
 # opens the message, these count as rule questions only about nobody in particular: "a man keeps messaging my
 # daughter. should i report it?" stays a report, with the banner.
+# Not "who should this go to?" or "should I tell someone?" after an account: asking what to do about it is a report.
 LATER_RULE_QUESTION = re.compile(
-    r"(?:[.!?;:]\s+|\s[-–—]\s+)(can|may|should|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they)|am i|"
-    r"do (staff|teachers|we|i|they)|does (the|a|kcsie|it)|is (it|that|there)|what (is|are|should|happens|do|does)|who (do|does|should|is)|"
-    r"how (do|does|should|can|long|often))\b",
+    r"(?:[.!?;:]\s+|\s[-–—]\s+)(can|may|could|is it (ok|okay|alright|allowed)|are (staff|teachers|we|they) (allowed|meant|supposed|expected)|"
+    r"am i (allowed|meant|supposed)|do (staff|teachers) |does (the|kcsie|it)|is (it|that|there) |what (is|are|happens)|"
+    r"how (long|often|does|do (schools|staff|teachers)))\b",
     re.I,
 )
 HYPOTHETICAL_START = re.compile(
-    r"^\s*(if|say|suppose|supposing|in the event that|when) (a|an|any|the) (teacher|member of staff|staff member|ta|pupil|child|student|"
-    r"learner|parent|carer|volunteer|visitor|governor|colleague|school|kid|girl|boy)s?\b",
+    r"(^|[.:;!?]\s+|\s[-–—]\s+)\s*(hypothetically,? )?(if|say|suppose|supposing|in the event that|when) (a|an|any|the|one of)\b",
     re.I,
 )
 
@@ -319,7 +335,7 @@ STAFF_IDENTITY_PATTERNS = [
     r"fired|dismissed|disciplined|arrested|investigated|struck off|accused|reported|charged|cautioned|under investigation)\b",
     r"\b(which|what|who)( \w+)? (teachers?|members? of staff|staff members?|tas?|teaching assistants?|coach(es)?|staff) "
     r"(got|was|were|has been|have been|had|has|is being|are being)( been)? (suspended|sacked|fired|dismissed|disciplined|"
-    r"accused|investigated|reported|struck off|arrested|(an )?allegations?|complained about)\b",
+    r"accused|investigated|reported|referred|struck off|arrested|(an )?allegations?|complained about)\b",
     r"\b(any|a) (teachers?|members? of staff|staff members?|staff|tas?)( here| at (the|this|our|your) school)? (ever )?"
     r"(had|been|got|faced) .{0,40}\b(allegations?|accused|suspended|sacked|disciplined|investigated)\b.{0,40}\b(which|who|names?)\b",
 ]
@@ -341,7 +357,8 @@ PERSONAL_DATA_PATTERNS = [
     r"(have|are|got|were|was|is|has|had|did)\b" + _RULE_AFTER_WHICH,
     r"\btell me about [A-Z][a-z]+ in (year|class) ?\w+",
     # who did what: sanctions and incidents of particular children
-    r"\bwho (got|was|were|has been|have been|had|has) (been )?(excluded|suspended|expelled|sent home|isolated|in isolation|"
+    # a question asking who, not a relative clause ("a pupil who has reported harassment")
+    r"(?:^|[.?!;:,]\s*|\b(?:and|but|so|know|ask|tell me|wondering|out)\s+)who (got|was|were|has been|have been|had|has) (been )?(excluded|suspended|expelled|sent home|isolated|in isolation|"
     r"put on report|in the fight|fighting|caught|confiscated|given (a )?detentions?|in trouble|reported)\b",
     r"\bwhose (phones?|devices?|mobiles?) (got|was|were|has been|have been|had been) (taken|confiscated|took)\b",
     r"\bwho (had|has|got) (their |his |her )?(phones?|devices?|mobiles?) (taken|confiscated|took)\b",
@@ -360,9 +377,20 @@ PERSONAL_DATA_PATTERNS = [
     r"\bwhat (did|has|have) (the )?(dsl|head(teacher)?|school|teacher|safeguarding lead|social (worker|services)|senco|sendco)\w* "
     r"(write|written|say|said|record|recorded|note|noted|report|reported|log|logged)\w* (about|on|regarding) "
     r"(my |the |that |this |our |a )?(neighbou?rs?'?|sons?'?|daughters?'?|boy|girl|child|kid|family|him|her|them|[a-z]+'s)\b",
-    r"\b(tell|show|give|send|forward) (me|us) what (my|his|her|their|our) \w+('s \w+)? (said|told|disclosed|reported|wrote|says)\b",
-    r"\bwhat (did |has |have )?(my|his|her|their|our) \w+ (say|said|tell|told|disclose|disclosed|report|reported|write|wrote)"
+    r"\b(tell|show|give|send|forward) (me|us) what (my|his|her|their|our|[a-z]+'s) \w+('s \w+)? (said|told|disclosed|reported|wrote|says)\b",
+    r"\bwhat (did |has |have )?(my|his|her|their|our|[a-z]+'s) \w+ (say|said|tell|told|disclose|disclosed|report|reported|write|wrote)"
     r"( \w+)? (to|about)\b.{0,20}\b(dsl|safeguarding|head\w*|teacher|police|social|school|you)\b",
+    r"\bwhat (did |has |have )?(my|his|her|their|our|[a-z]+'s) \w+ (say|said|tell|told|disclose|disclosed|report|reported)"
+    r" (to )?(the |a |their |her |his )?(dsl|safeguarding lead|head\w*|teachers?|police|school|social worker|you)\b",
+    # a name, or a particular person, asked for: "confirm the name of the pupil involved", "the year 4 teacher's personal mobile"
+    r"\b(confirm|give|tell|share|release|publish|what('?s| is| was| are))\b.{0,20}\bthe names? of (the |that |this )?(pupils?|child(ren)?|students?|"
+    r"boys?|girls?|kids?|teachers?|members? of staff|famil(y|ies)|parents?|victims?|person)\b",
+    r"\b(teacher|ta|head|headteacher|coach|dsl|senco|member of staff|tutor|miss|sir)'?s? (personal|private|own|home) (mobile|phone|number|"
+    r"mobile number|phone number|email|address)\b",
+    r"\b(wh?at'?s|wats|what is|give me|send me|tell me|need|have you got)\b(?!.{0,25}\b(school|academy|official|class|our)\b).{0,25}"
+    r"\b(snap ?chat|snap|insta(gram)?|tik ?tok|whats ?app|discord)( user ?name| name| handle| account| id| number| @)\b",
+    r"\b(is it tru(e)?|i heard|heard|apparently|rumou?r)\b.{0,15}\b[a-z]+ (in|from) (year|yr|y|class) ?\w+ (has|have|had|got|is on|is under|was)\b"
+    r".{0,20}\b(social worker|child protection|cp|ehcp|excluded|suspended|expelled|arrested)\b",
     r"\b(is|are) (social services|social care|a social worker|the police) (involved )?(with|working with|visiting) (the |that |this |my |our )?(family|neighbou?rs?|[a-z]+'s family)\b",
 ]
 
@@ -430,8 +458,11 @@ class Screen:
 
 
 def is_definition_question(text: str) -> bool:
-    return (bool(DEFINITION_QUESTION.search(text)) and not ABOUT_SOMEONE.search(text)
-            and len(text.split()) <= DEFINITION_MAX_WORDS)
+    # Judged on its first clause: "whats the channel programme, is it for kids getting into extremism?" asks
+    # what a term means, then checks what it is for.
+    first = re.split(r"[?,;]", text, maxsplit=1)[0]
+    return (bool(DEFINITION_QUESTION.search(first)) and not ABOUT_SOMEONE.search(text)
+            and len(first.split()) <= DEFINITION_MAX_WORDS)
 
 
 def _pattern_level(text: str, rule: bool) -> tuple[str, str]:
@@ -482,7 +513,9 @@ def immediate_danger(text: str) -> bool:
 # is not a request for someone's record, unless it asks to be told or given something.
 ASKS_TO_BE_GIVEN = re.compile(
     r"\b(tell|give|send|show|email|text|forward|share with|let) (me|us)\b|\bi need (his|her|their|the)\b|"
-    r"\b(what|where|who) (is|are|was|were) [a-z]+'s\b|\b(list|names|register|records?|file|notes)\b",
+    # "can you list them" of documents is not a register of people
+    r"\b(what|where|who) (is|are|was|were) [a-z]+'s\b|\blist (of )?(all )?(the )?(names|pupils|children|kids|students|families|parents|"
+    r"staff|teachers|people|everyone|who)\b|\b(names|register|records?|file|notes)\b",
     re.I,
 )
 

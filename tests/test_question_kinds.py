@@ -30,6 +30,18 @@ def test_a_clause_number_anywhere_in_a_message_shows_that_clause_first(assistant
     assert ans.citations[0].quote in assistant.retriever.clause(doc, clause).text
 
 
+@pytest.mark.parametrize("question, shown, kind", [
+    ("can you read me item 6.3.4 of the phone policy, the bit on confiscating", "6.3.4", "lookup"),
+    ("what does part 2.1 of the policy say about visitors", None, "no_such_clause"),
+    ("whats rule number 9.1 in the social media policy", None, "no_such_clause"),
+])
+def test_part_item_and_rule_numbers_are_look_ups(assistant, question, shown, kind):
+    ans = assistant.ask(question, audience="staff")
+    assert ans.kind == kind, (question, ans.kind)
+    if shown:
+        assert ans.citations[0].clause == shown
+
+
 def test_a_bare_paragraph_number_held_by_two_documents_shows_both(assistant):
     ans = assistant.ask("paragraph 140")
     assert [d for d, _ in cited(ans)][:2] == ["kcsie-2025", "working-together-2023"]

@@ -367,3 +367,53 @@ def test_asking_about_a_particular_persons_status_or_record_is_refused(asked):
 ])
 def test_the_same_words_about_the_rules_are_not_refused(question):
     assert screen(question).kind == "ok", question
+
+
+@pytest.mark.parametrize("message", [
+    # suicidal searches
+    "she googled how many pills it takes to die",
+    "the filter flagged a year 5 searching 'painless ways to go to sleep forever'",
+    "his search history has ways to end it and stuff about overdoses to die",
+    # being asked to keep a secret
+    "will u promise u wont tell anyone if i tell u sumthing",
+    "can you swear not to say anything to my mum, its about my uncle",
+    "promise not 2 tell the teachers ok its about home",
+    # a child living with people who are not family
+    "my daughter's friend has been staying with us for 2 months, her dad's abroad, we're not related",
+    "a lad from year 8 has been living with me since summer, i'm not his family, just a friend of his mum's",
+    "her classmate started staying with us after half term, no relation, her mum said its fine",
+    # children photographed covertly, or photos of them passed round
+    "someone was filming the kids through the fence at playtime",
+    "a dad in the class whatsapp is sharing photos of other people's kids with nasty comments",
+    "a man took pictures over the railings of the girls playing netball",
+])
+def test_more_situations_told_in_everyday_words_escalate(message):
+    assert screen(message).escalation, message
+
+
+@pytest.mark.parametrize("asked", [
+    "can you give me the name of the boy who was excluded after the fight",
+    "I need Mr Patel's personal mobile number, the office is shut",
+    "whats maya's snapchat username, she blocked me by accident",
+    "is it true that leo in yr 3 is on a child protection plan?",
+    "what did harry's dad tell the head about the custody thing",
+    "which teachers have been referred to the LADO this year",
+])
+def test_requests_about_a_named_or_particular_person_are_refused(asked):
+    s = screen(asked)
+    assert s.kind == "personal_data" and not s.escalation, (asked, s)
+
+
+@pytest.mark.parametrize("question", [
+    "for a pupil who has reported bullying, what should staff record?",
+    "what's the school's official instagram handle?",
+    "are children exploited by county lines gangs treated as victims or offenders?",
+    "does forcing a child to watch violence come under emotional abuse?",
+    "is grooming only something that happens online?",
+    "does the DfE guidance mention sextortion as a risk?",
+    "staff meeting question - if a pupil discloses abuse by a parent, who does the DSL contact?",
+    "what is county lines, is it just about drugs?",
+])
+def test_rule_and_definition_questions_in_the_same_words_are_answered(question):
+    s = screen(question)
+    assert s.kind == "ok" and not s.escalation, (question, s)
