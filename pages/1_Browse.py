@@ -40,9 +40,7 @@ def show_clause(assistant, doc_id: str, clause: str) -> None:
     pages = f"p. {first.page}" + (f"–{hit.parts[-1].page_end}" if hit.parts[-1].page_end not in (None, first.page) else "") if first.page else ""
     st.caption(" · ".join(x for x in [escape_md(doc.title), escape_md(doc.edition), pages] if x))
     st.markdown(escape_md(hit.text))
-    from rag.answer import currency_note
-
-    st.info(currency_note(doc), icon=":material/event:")
+    st.info(assistant.currency_note(doc), icon=":material/event:")
     examples = [q.question for q in assistant.index.questions if q.doc_id == doc_id and q.clause == clause]
     if examples:
         with st.expander(f"Example questions this clause answers ({len(examples)})"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.answer import currency_note
 from rag.config import get_settings
 from ui import ICON, assistant_or_explain, escape_md
 
@@ -45,7 +44,7 @@ def main() -> None:
         if d.source:
             rows.append(f"**Source:** {d.source}")
         st.markdown("  \n".join(rows))
-        st.info(currency_note(d), icon=":material/event:")
+        st.info(assistant.currency_note(d), icon=":material/event:")
     st.header("Named by the policy but not held")
     st.markdown("The policy refers to these editions. We could not obtain them, so answers quote the later editions above and say so.")
     for d in assistant.docs.values():

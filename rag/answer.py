@@ -6,13 +6,13 @@ relevant sentence of the best clause, then each supporting clause quoted exactly
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rag.currency import currency_note
 from rag.documents import DocumentInfo
 from rag.question_type import QuestionType, gives, question_type
 from rag.retrieve import Hit
@@ -90,28 +90,6 @@ class Answer:
             "backend": self.backend,
             "latency_ms": round(self.latency_ms, 1),
         }
-
-
-# ------------------------------------------------------------------ currency
-
-
-def _month(value: str) -> str:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").strftime("%B %Y")
-    except ValueError:
-        return value
-
-
-def currency_note(doc: DocumentInfo, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    if doc.kind == "policy":
-        if doc.review_due and doc.review_due < today.strftime("%Y-%m"):
-            return (f"The policy is dated {doc.edition}; its review was due {_month(doc.review_due)}. "
-                    "Check with the school office that this is still the version in force.")
-        return f"The policy is dated {doc.edition}."
-    if doc.status == "superseded":
-        return f"Quoted from {doc.short_title} ({doc.edition}), a superseded edition."
-    return f"Quoted from {doc.short_title} ({doc.edition}). {doc.note}".strip()
 
 
 # ------------------------------------------------------------------ sentence choice
@@ -234,7 +212,7 @@ def quote_for(hit: Hit, query_terms: Terms, limit: int = MAX_QUOTE_CHARS) -> str
 
 
 def make_citation(hit: Hit, doc: DocumentInfo, query_terms: Terms, score: float | None = None,
-                  limit: int | None = None) -> Citation:
+                  limit: int | None = None, note: str | None = None) -> Citation:
     return Citation(
         doc_id=hit.doc_id,
         doc_title=doc.short_title,
@@ -245,7 +223,7 @@ def make_citation(hit: Hit, doc: DocumentInfo, query_terms: Terms, score: float 
         score=round(float(hit.score if score is None else score), 3),
         heading=hit.parts[0].heading,
         edition=doc.edition,
-        note=currency_note(doc),
+        note=currency_note(doc) if note is None else note,
         source=doc.source,
         doc_kind=doc.kind,
     )

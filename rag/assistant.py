@@ -23,6 +23,7 @@ from rag.answer import (
     missing_fact,
 )
 from rag.classifier import Screeners, train_screeners
+from rag.currency import currency_note
 from rag.config import Settings, get_settings
 from rag.follow_up import STANDS_ALONE, blend, is_follow_up, leans_wholly, new_setting, role_swapped, unmentioned
 from rag.glossary import expand, normalize, respell
@@ -133,6 +134,13 @@ class Assistant:
     @cached_property
     def _term_weights(self) -> TermWeights:
         return TermWeights(self.retriever.texts)
+
+    def _cite(self, hit: Hit, doc, terms, score: float | None = None, limit: int | None = None) -> Citation:
+        return make_citation(hit, doc, terms, score, limit, note=self.currency_note(doc))
+
+    def currency_note(self, doc) -> str:
+        """The document's edition, and whether it is in force on the settings' today (rag/currency.py)."""
+        return currency_note(doc, self.docs, self.settings.today)
 
     @cached_property
     def school(self) -> SchoolFacts:
@@ -305,7 +313,7 @@ class Assistant:
                 break
             if h.score >= SUPPORT_RATIO * top.score:
                 chosen.append(h)
-        return [make_citation(h, self.docs[h.doc_id], terms, limit=None if i == 0 else SUPPORT_QUOTE_CHARS)
+        return [self._cite(h, self.docs[h.doc_id], terms, limit=None if i == 0 else SUPPORT_QUOTE_CHARS)
                 for i, h in enumerate(chosen)]
 
     @cached_property
@@ -347,7 +355,7 @@ class Assistant:
     def _named_policy_answer(self, question: str, named: NamedPolicy, prefix: str) -> Answer:
         hits = [self.retriever.clause(*k.split("#", 1)) for k in named.clauses[:2]]
         terms = set(content_terms(named.name)) | {"polici"}
-        cites = [make_citation(h, self.docs[h.doc_id], terms, 1.0, limit=SUPPORT_QUOTE_CHARS) for h in hits if h]
+        cites = [self._cite(h, self.docs[h.doc_id], terms, 1.0, limit=SUPPORT_QUOTE_CHARS) for h in hits if h]
         where = ", ".join(f"§ {c.clause}" for c in cites)
         text = (f"The policy refers to the school's **{named.name} policy** ({where}), which I don't hold, so I can't "
                 f"tell you what it says. {ASK_OFFICE}\n\n")
@@ -360,16 +368,16 @@ class Assistant:
         if nearest:
             labels = ", ".join(f"{self.docs[h.doc_id].short_title} § {h.clause}" for h in nearest)
             text += f"\n\n_The closest passages ({labels}) do not answer it._"
-        cites = [make_citation(h, self.docs[h.doc_id], set(), h.relevance) for h in nearest]
+        cites = [self._cite(h, self.docs[h.doc_id], set(), h.relevance) for h in nearest]
         return Answer(question, prefix + text, cites, refused=True, kind="not_covered")
 
     def _lookup_answer(self, question: str, lookup, prefix: str) -> Answer:
         if lookup.hits:
             h = lookup.hits[0]
-            cite = make_citation(h, self.docs[h.doc_id], set(), 1.0)
+            cite = self._cite(h, self.docs[h.doc_id], set(), 1.0)
             cite.quote = h.text if len(h.text) <= 2500 else cite.quote
             # A section ("section 6.3": its clauses) or the same paragraph number in two documents.
-            more = [make_citation(o, self.docs[o.doc_id], set(), 0.9, limit=SUPPORT_QUOTE_CHARS) for o in lookup.hits[1:3]]
+            more = [self._cite(o, self.docs[o.doc_id], set(), 0.9, limit=SUPPORT_QUOTE_CHARS) for o in lookup.hits[1:3]]
             intro = ""
             if h.clause != lookup.number:
                 listed = ", ".join(o.clause for o in lookup.hits)
@@ -383,7 +391,7 @@ class Assistant:
         text = f"There is no clause {lookup.number} in the {doc_title}."
         if near:
             text += f" The nearest clauses are {near}."
-        cites = [make_citation(h, self.docs[h.doc_id], set(), 0.0) for h in lookup.nearest]
+        cites = [self._cite(h, self.docs[h.doc_id], set(), 0.0) for h in lookup.nearest]
         for c in cites:
             text += f"\n\n> {c.quote}\n\n— {c.label()}"
         return Answer(question, prefix + text, cites, refused=True, kind="no_such_clause")
@@ -409,7 +417,7 @@ class Assistant:
         if level != "urgent":
             routed = routed[:1]
         policy = self.docs[self.policy_id]
-        cites = [make_citation(h, policy, set(), 1.0) for _, h in routed]
+        cites = [self._cite(h, policy, set(), 1.0) for _, h in routed]
         team = list(self.school.dsl_team)
         steps = [RouteStep(r, h.text, c, team if r == "dsl_team" else []) for (r, h), c in zip(routed, cites)]
         lines = (["**⚠️ This may be a safeguarding concern: act on it now.**"] if level == "urgent"

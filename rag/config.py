@@ -5,6 +5,7 @@ POLICY_ASSISTANT_CONFIG). Every command also takes --index/--corpus, applied on 
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +61,8 @@ class Settings(BaseSettings):
     max_chunk_chars: int = 1200
     # Ingest tunes the embedding model on the example questions (ingest/tune.py; a few minutes of CPU
     # whenever a clause or an example question changes). False keeps the packaged model.
+    # The date answers are judged against ("is this edition still in force?"); unset: the real date. Tests set it.
+    today: dt.date | None = Field(default=None, validation_alias=AliasChoices("POLICY_ASSISTANT_TODAY", "today"))
     tune_model: bool = Field(default=True, validation_alias=AliasChoices("POLICY_ASSISTANT_TUNE_MODEL", "tune_model"))
 
     @classmethod

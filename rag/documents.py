@@ -28,6 +28,12 @@ class DocumentInfo:
     structure: str = ""  # outline | paragraphs ("" = decided by the file type)
     note: str = ""
     aliases: tuple[str, ...] = ()  # the names people use for it ("KCSIE"), for questions that name it
+    # Currency by date (rag/currency.py): YYYY-MM-DD, the id of the edition it replaces, and MM-DD for
+    # guidance re-issued every year on that day.
+    in_force_from: str = ""
+    in_force_until: str = ""
+    replaces: str = ""
+    reissued_each: str = ""
 
     @property
     def held(self) -> bool:
