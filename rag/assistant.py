@@ -24,6 +24,7 @@ from rag.answer import (
 )
 from rag.classifier import Screeners, train_screeners
 from rag.currency import currency_note
+from rag.documents import DocumentInfo
 from rag.config import Settings, get_settings
 from rag.follow_up import STANDS_ALONE, blend, is_follow_up, leans_wholly, new_setting, role_swapped, unmentioned
 from rag.glossary import expand, normalize, respell
@@ -208,6 +209,8 @@ class Assistant:
                               kind=s.kind, routes=routes, escalation_level=s.level, route_steps=steps)
             return Answer(question, prefix + text, refused=True, kind=s.kind)
 
+        if not s.escalation:
+            prefix += self._not_held_named(first.text)
         if lookup is not None and not s.escalation:
             return self._lookup_answer(question, lookup, prefix)
 
@@ -351,6 +354,26 @@ class Assistant:
         """The other policies the school's policy names, with the clauses that name them."""
         return find_named_policies((h.key, h.text) for k in self.retriever.by_key
                                    if (h := self.retriever.clause(*k.split("#", 1))) and h.doc_id in self.retriever.policy_ids)
+
+    @cached_property
+    def _not_held_aliases(self) -> list[tuple[re.Pattern[str], DocumentInfo]]:
+        """The documents the manifest lists but does not hold (an edition the policy names, the edition now in
+        force), by the names people use for them."""
+        out = []
+        for d in self.docs.values():
+            if not d.held and d.aliases:
+                names = ["[\\s,]+".join(re.findall(r"[a-z0-9]+", a.lower())) for a in d.aliases]
+                out.append((re.compile(r"\b(" + "|".join(names) + r")\b", re.I), d))
+        return out
+
+    def _not_held_named(self, text: str) -> str:
+        """First lines for a question that names a document not held: say so, with its publication page."""
+        lines = []
+        for rx, d in self._not_held_aliases:
+            if rx.search(text):
+                page = f" Its publication page: {d.source}" if d.source else ""
+                lines.append(f"_I don't hold {d.short_title} ({d.edition}).{page} What the documents I hold say:_")
+        return "\n\n".join(lines) + "\n\n" if lines else ""
 
     def _named_policy_answer(self, question: str, named: NamedPolicy, prefix: str) -> Answer:
         hits = [self.retriever.clause(*k.split("#", 1)) for k in named.clauses[:2]]

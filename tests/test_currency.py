@@ -49,3 +49,14 @@ def test_a_kcsie_answer_in_october_2025_does_not_say_replaced(assistant):
 def test_the_policys_review_overdue_note_stays(assistant):
     note = currency_note(assistant.docs["meopham-policy-2020"], assistant.docs, dt.date(2026, 12, 2))
     assert "its review was due September 2021" in note
+
+
+def test_a_question_naming_a_document_not_held_says_so_first_then_answers(assistant):
+    for question, name in (("what does the DfE searching, screening and confiscation guidance say about a pupil's phone",
+                            "Searching, Screening and Confiscation 2018"),
+                           ("does KCSIE 2026 change anything about filtering?", "KCSIE 2026"),
+                           ("what did kcsie 2020 say about staff using mobile phones", "KCSIE 2020")):
+        ans = assistant.ask(question, audience="staff")
+        first = ans.answer.split("\n\n")[0]
+        assert f"I don't hold {name}" in first and "gov.uk" in first, first
+        assert ans.citations and not ans.refused, question
