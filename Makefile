@@ -68,7 +68,7 @@ eval: index
 
 # The frozen test set (evals/frozen/): run once, when an issue is done, and report the numbers.
 frozen: index
-	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-02f.jsonl --no-baselines --results evals/results/frozen.jsonl
+	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-02g.jsonl --no-baselines --results evals/results/frozen.jsonl
 
 bench: index
 	$(BIN)/python benchmarks/ingest.py
