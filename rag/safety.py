@@ -247,6 +247,14 @@ LATER_RULE_QUESTION = re.compile(
     r"how (long|often|does|do (schools|staff|teachers)))\b",
     re.I,
 )
+# ...nor after an account of what someone does: "the PE teacher messages pupils on instagram. is that allowed?"
+ACCOUNT_OF_SOMEONE = re.compile(
+    r"\b(the|our|my|a|one|this|that|some) (\w+ )?(teachers?|tas?|coach(es)?|tutors?|volunteers?|helpers?|caretakers?|colleagues?|"
+    r"members? of staff|man|men|woman|women|adults?|boys?|girls?|pupils?|child(ren)?|kids?|lads?|dad|mum|parents?|uncle|stepdad|"
+    r"neighbou?rs?|stranger|bloke|guy)( \w+)? (keeps|has|is|was|were|messages|texts|sends|sent|follows|adds|buys|bought|gives|gave|"
+    r"drives|drove|takes|took|asks|asked|calls|rings|touches|touched|hits|shouts|films|filmed|photographs|snapchats|dms)\b",
+    re.I,
+)
 HYPOTHETICAL_START = re.compile(
     r"(^|[.:;!?]\s+|\s[-–—]\s+)\s*(hypothetically,? )?(if|say|suppose|supposing|in the event that|when) (a|an|any|the|one of)\b",
     re.I,
@@ -496,7 +504,8 @@ def _levels(text: str) -> list[tuple[str, str]]:
     if any(is_definition_question(r) for r in rs):
         return []
     rule = any(RULE_QUESTION.search(r) for r in rs) or any(
-        (LATER_RULE_QUESTION.search(r) or HYPOTHETICAL_START.search(r)) and not about_someone_in_particular(r) for r in rs)
+        (LATER_RULE_QUESTION.search(r) or HYPOTHETICAL_START.search(r)) and not about_someone_in_particular(r)
+        and not ACCOUNT_OF_SOMEONE.search(CONDITIONAL_CLAUSE.sub(" ", r)) for r in rs)
     return [_pattern_level(r, rule) for r in rs]
 
 

@@ -417,3 +417,12 @@ def test_requests_about_a_named_or_particular_person_are_refused(asked):
 def test_rule_and_definition_questions_in_the_same_words_are_answered(question):
     s = screen(question)
     assert s.kind == "ok" and not s.escalation, (question, s)
+
+
+@pytest.mark.parametrize("message", [
+    "the PE teacher messages pupils on instagram. is that allowed?",
+    "our coach gives the girls lifts home - is that ok?",
+    "a volunteer keeps adding year 6s on tiktok. does the policy allow that?",
+])
+def test_an_account_of_what_someone_does_then_a_rule_question_still_escalates(message):
+    assert screen(message).escalation, message
