@@ -93,8 +93,7 @@ def _axe(page) -> list[dict]:
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_an_escalation_shows_the_banner_and_the_first_dsl_at_the_top_of_the_screen(browser, app_url, assistant, size):
-    key_details = assistant.retriever.clause(assistant.policy_id, "Key Details")
-    first_dsl = assistant.dsl_contacts(key_details.text)[0][0].split(",")[0]
+    first_dsl = assistant.school.dsl_team[0].split(",")[0]
     page = _page(browser, size)
     _ask(page, app_url, CONCERN, first_dsl)
     answer = page.locator('[data-testid="stChatMessage"]').last
