@@ -221,7 +221,7 @@ class Lookup:
 # in the message); then a number that does not exist says so. "3.30 pm" and "year 6" are not look-ups.
 _NOT_A_CLAUSE_AFTER = r"(?!\s*(?:am|pm|%|hours?|hrs?|mins?|minutes?|days?|weeks?|months?|years?|yrs?|times|o'?clock|kg|km|m)\b)"
 LOOKUP_DOTTED = re.compile(r"(?<![\d.£$])(\d{1,2}(?:\.\d{1,2}){1,2})(?![\d.]*\d)" + _NOT_A_CLAUSE_AFTER, re.I)
-LOOKUP_PARA = re.compile(r"(?:\b(?:para(?:graph)?s?|clause|point|part|item|rule|number|no)\.?|§|¶)\s*(\d{1,3}(?:\.\d{1,2}){0,2})(?![\d.]*\d)"
+LOOKUP_PARA = re.compile(r"(?:\b(?:para(?:graph)?s?|clause|point|part|item|rule)\.?|§|¶)\s*(\d{1,3}(?:\.\d{1,2}){0,2})(?![\d.]*\d)"
                          + _NOT_A_CLAUSE_AFTER, re.I)
 # "section 6.3" is the policy's; "section 47" is usually the Children Act (a section 47 enquiry), so a
 # plain section number is a look-up only when the message names the policy.

@@ -33,7 +33,7 @@ def test_a_clause_number_anywhere_in_a_message_shows_that_clause_first(assistant
 @pytest.mark.parametrize("question, shown, kind", [
     ("can you read me item 6.3.4 of the phone policy, the bit on confiscating", "6.3.4", "lookup"),
     ("what does part 2.1 of the policy say about visitors", None, "no_such_clause"),
-    ("whats rule number 9.1 in the social media policy", None, "no_such_clause"),
+    ("whats rule 9.1 in the social media policy", None, "no_such_clause"),
 ])
 def test_part_item_and_rule_numbers_are_look_ups(assistant, question, shown, kind):
     ans = assistant.ask(question, audience="staff")
