@@ -118,7 +118,7 @@ STYLE = """
 .stMarkdown blockquote { border-left-color: #6b6b6b; opacity: 1 !important; }
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stChatMessage"] { scroll-margin-top: 4.5rem; }  /* below the fixed navigation bar */
-[data-testid="stAlert"] a { color: #0b3d91 !important; }  /* a link in a notice (a currency note's page): 4.5:1 on its tint */
+[data-testid="stAlert"] a { color: #0b3d91 !important; }  /* a link in a notice (a currency note's page): AA contrast on its tint */
 a:focus-visible, button:focus-visible, summary:focus-visible, input:focus-visible, textarea:focus-visible,
 [role="radio"]:focus-visible, [tabindex]:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px; }
 [data-testid="stFeedback"] button, [data-testid="stBaseButton-elementToolbar"] { min-width: 44px; min-height: 44px; }
