@@ -99,6 +99,10 @@ CATEGORY_PATTERNS = {
     "radicalisation": [
         r"\b(race war|swastikas?|neo-?nazi\w*|nazi (salute|flag|symbols?)|white power|far[- ]right|jihad\w*|isis|terroris\w*|"
         r"terror (group|attack|cell)s?|proscribed|holy war|martyrdom)\b",
+        # hatred of a group as a group's aim: "wants to join a group that 'gets rid of' immigrants"
+        r"\b(get(s|ting)?( all)? rid of|kick(s|ing)? (all )?(the )?\w* ?out|send(s|ing)? (them |all |all of them )?back|wip(e|es|ing) out|purg(e|es|ing))\b"
+        r".{0,15}\b(immigrants|muslims|jews|foreigners|refugees|asylum seekers|migrants|black people|asians|gay people|gays)\b",
+        r"\bsend(s|ing)? (all |all of )?(the |them )?(immigrants|muslims|jews|foreigners|refugees|asylum seekers|migrants) (back|home|out)\b",
         r"\b(should (all )?be (killed|wiped out|shot|bombed|deported)|(don'?t|do not|dont) belong (here|in this country)|"
         r"(are|r) invading|get (the |our )?guns ready|(kill|hate) all (the )?(muslims|jews|christians|immigrants|foreigners|gays))\b",
     ],
@@ -116,6 +120,11 @@ CATEGORY_PATTERNS = {
     "child-on-child abuse": [
         r"\b(pulled|pull|pulling|yanked|took) (his|her|their|my|a \w+'s) (trousers|pants|skirt|shorts|knickers|underwear|top) (down|off|up)\b",
         r"\bpinned (him|her|them|me|a \w+) (down|against)\b",
+        # sexual harassment as acts (KCSIE: lifting up skirts, flicking bras, grabbing bottoms)
+        r"\b(lift\w*|flick\w*|ping\w*|snapp\w*|pull\w*|yank\w*)( up| down)? (up |down )?(girls'?|boys'?|her|his|their|my|people'?s|other \w+'?s?|the \w+'?s?) "
+        r"(skirts?|dresses|bras?|trousers|pants|knickers|shorts)\b",
+        r"\b(grab\w*|touch\w*|pinch\w*|slap\w*|smack\w*|squeez\w*) (girls'?|boys'?|her|his|their|my|people'?s|other \w+'?s?|the \w+'?s?) "
+        r"(bums?|bottoms?|boobs|breasts?|chests?|privates|crotch(es)?|genitals|willy|balls)\b",
     ],
     # physical harm said the way people tell it: "or get slapped", "got punched", "a red mark on his neck"; and
     # initiation into a group by humiliation or violence (KCSIE: "initiation/hazing type violence and rituals")
@@ -232,7 +241,16 @@ RULE_QUESTION = re.compile(
     r"(have to|need to|bother|get involved|report|tell|investigate|deal|look)\b|"
     r"\b(do|does|must|should) (the |a )?(child|pupil|kid|parent|victim|family|young person)( \w+)? (have to|need to) (agree|consent)\b|"
     r"\bwhen does\b.{0,50}\b(become|tip|turn|cross|count)\w*\b|\b(is that|am i) right\b|\bmy understanding is\b|"
-    r"\bwhat does (the )?(school|policy|kcsie|guidance|law|working together)( \w+)? say\b",
+    r"\bwhat does (the )?(school|policy|kcsie|guidance|law|working together)( \w+)? say\b|"
+    # a question framed in general terms: "in general, who responds when ...", "generally speaking, are teachers
+    # meant to ...", "is 'banter' ever acceptable according to the guidance?", "is there a rule about ...",
+    # "what level of worry tips a case into ...". About someone real it still gets the route (about_someone_in_particular).
+    r"^\s*(in general|generally( speaking)?|speaking generally|in principle|as a (general )?rule|broadly( speaking)?|out of interest)\b|"
+    r"\b(according to|under|per|in line with) (the |our |this )?((government|dfe|statutory|school'?s?|national) )?(guidance|policy|kcsie|"
+    r"working together|wt|law|rules)\b|"
+    r"^\s*is there (a|any) (school |specific |particular |set |written )?(rule|policy|guidance|law|procedure|guideline)s?\b|"
+    r"\b(tips?|tipped|tipping) (a \w+ |it |things |something )?(into|over)\b|\bthreshold\b|"
+    r"^\s*(is|are|does|do|was|will|would)\b.{0,60}\bever (an? )?(ok|okay|acceptable|allowed|appropriate|excus\w*)\b",
     re.I,
 )
 
@@ -248,11 +266,14 @@ LATER_RULE_QUESTION = re.compile(
     re.I,
 )
 # ...nor after an account of what someone does: "the PE teacher messages pupils on instagram. is that allowed?"
+# Also told of several, and where they are: "some boys in year 6 keep lifting girls' skirts".
 ACCOUNT_OF_SOMEONE = re.compile(
-    r"\b(the|our|my|a|one|this|that|some) (\w+ )?(teachers?|tas?|coach(es)?|tutors?|volunteers?|helpers?|caretakers?|colleagues?|"
-    r"members? of staff|man|men|woman|women|adults?|boys?|girls?|pupils?|child(ren)?|kids?|lads?|dad|mum|parents?|uncle|stepdad|"
-    r"neighbou?rs?|stranger|bloke|guy)( \w+)? (keeps|has|is|was|were|messages|texts|sends|sent|follows|adds|buys|bought|gives|gave|"
-    r"drives|drove|takes|took|asks|asked|calls|rings|touches|touched|hits|shouts|films|filmed|photographs|snapchats|dms)\b",
+    r"\b(the|our|my|a|one|this|that|some|sum|these|those|two|three|a few|a group of|a couple of) (\w+ )?(teachers?|tas?|coach(es)?|tutors?|"
+    r"volunteers?|helpers?|caretakers?|colleagues?|members? of staff|man|men|woman|women|adults?|boys?|girls?|pupils?|child(ren)?|kids?|"
+    r"lads?|dad|mum|parents?|uncle|stepdad|neighbou?rs?|stranger|bloke|guy)( (?!who|that|which|whose)\w+)?"
+    r"( (in|from) (my |our |his |her |the )?(year|yr|y|class|form)( ?\d+\w?)?)? (keeps|keep|kept|has|is|was|were|messages|texts|sends|"
+    r"send|sent|follows|adds|buys|bought|gives|gave|drives|drove|takes|took|asks|asked|calls|rings|touches|touched|hits|shouts|films|filmed|"
+    r"photographs|snapchats|dms)\b",
     re.I,
 )
 HYPOTHETICAL_START = re.compile(
@@ -302,7 +323,8 @@ CONDITIONAL_CLAUSE = re.compile(r"\b(if|when|whenever|suppose|supposing|in case|
 
 def about_someone_in_particular(text: str) -> bool:
     """A rule question that is also about a particular child or event (then it gets the route)."""
-    return bool(PARTICULAR_IN_A_RULE_QUESTION.search(text) or EVENT_OF_SOMEONE.search(CONDITIONAL_CLAUSE.sub(" ", text)))
+    told = CONDITIONAL_CLAUSE.sub(" ", text)
+    return bool(PARTICULAR_IN_A_RULE_QUESTION.search(text) or EVENT_OF_SOMEONE.search(told) or ACCOUNT_OF_SOMEONE.search(told))
 
 INJECTION_PATTERNS = [
     r"\bignore\b.{0,40}\b(instructions?|rules|prompts?|guidelines|directions)\b",
@@ -359,6 +381,8 @@ PERSONAL_DATA_PATTERNS = [
     r"student|learner|parent|family|someone|somebody|anyone|person|teacher|staff|kid|their|his|her)'?s?\b)[a-z]+'?s "
     r"(home |house |personal |private )?(address|phone number|mobile number|email address|postcode|home number)\b",
     r"\b(list|names|details|register) of (all )?(the )?(pupils|children|students|learners|families|kids)\b",
+    # "list every pupil who's had a phone taken this term": people picked out by what happened to them
+    r"\b(list|name|names|give me)( out)? (all|every|each)( of)?( the)? " + _WHO + r" ((who|that)('s|\s+\w+ed|\s+(has|have|had|got|were|was|did))|whose)\b",
     # "which pupils have had phones taken today", not "which children are more at risk" (a kind of child)
     r"\bwhich (pupils|children|kids|students|families|parents|staff|teachers)( (in|from) (year|yr|class|y) ?\w+|"
     r" (in|from|at) (my|our|his|her|their|the|this|[a-z]+'?s)( [a-z]+'?s)? (class|year|form|group|school|street|road|team|club))? "
@@ -379,7 +403,9 @@ PERSONAL_DATA_PATTERNS = [
     r"(child protection|cp|sen|send|safeguarding|at[- ]risk|free school meals?|fsm|pupil premium|looked[- ]after|cla) (register|list|plan)s?\b",
     r"\b(is|are|was|has) (?!(there|it|a|an|the|this|that|any|all|every|children|pupils|kids|staff|someone|anyone|neglect|abuse)\b)"
     r"[a-z]+('s)?( \w+){0,5} (on|under|subject to) (a |an |the )?(child protection|cp|child in need|cin|protection plan|at[- ]risk)\b",
-    r"\b(does|has|is) (?!(the|a|an|every|each|any|school|staff|it)\b)[a-z]+ (have|got|had|been given|on) (a |an )?"
+    # "does jayden w in 6b have a social worker": a first name, perhaps an initial and a class
+    r"\b(does|has|is) (?!(the|a|an|every|each|any|school|staff|it)\b)[a-z]+( [a-z]\.?)?( (in|from) (year |yr |y|class )?\w+)? "
+    r"(have|got|had|been given|on) (a |an )?"
     r"(social worker|child protection plan|cp plan|ehcp|diagnosis|statement)\b",
     # what was written or reported about a particular child or family
     r"\bwhat (did|has|have) (the )?(dsl|head(teacher)?|school|teacher|safeguarding lead|social (worker|services)|senco|sendco)\w* "
@@ -523,8 +549,12 @@ def immediate_danger(text: str) -> bool:
 ASKS_TO_BE_GIVEN = re.compile(
     r"\b(tell|give|send|show|email|text|forward|share with|let) (me|us)\b|\bi need (his|her|their|the)\b|"
     # "can you list them" of documents is not a register of people
-    r"\b(what|where|who) (is|are|was|were) [a-z]+'s\b|\blist (of )?(all )?(the )?(names|pupils|children|kids|students|families|parents|"
-    r"staff|teachers|people|everyone|who)\b|\b(names|register|records?|file|notes)\b",
+    r"\b(what|where|who) (is|are|was|were) [a-z]+'s\b|\blist (of )?(all |every |each )?(the )?(names|pupils?|children|kids?|students?|families|"
+    r"parents|staff|teachers|people|everyone|who)\b|\b(names|records?|file|notes)\b|"
+    # a register of people, not "my phone for the register" (taking attendance)
+    r"(?<!for the )(?<!do the )(?<!take the )(?<!call the )(?<!doing the )(?<!taking the )\bregister\b|"
+    # other people's contact details: "along with their parents' contact numbers"
+    r"\b(their|his|her|parents'?|families'?|pupils'?|children'?s) (home )?(contact (numbers?|details)|phone numbers?|mobile numbers?|addresses|address|emails?)\b",
     re.I,
 )
 
@@ -537,10 +567,20 @@ RULE_FORM = re.compile(r"(^|[.!?;]\s+|\s[-–—]\s+)\s*(can|could|may|might|sho
                        re.I)
 
 
+# ...and "sports day tomorrow, ok to grab a few pics on my phone?": a permission asked after a comma.
+PERMISSION_AFTER_COMMA = re.compile(r",\s*((is it|it'?s|am i|are we) )?(fine|ok|okay|alright|all right|acceptable|allowed) (for (me|us|staff) )?to\b", re.I)
+# "who do I contact at the school?": asking for the route to report something, which the documents give; not
+# a request for someone's details.
+ASKS_FOR_THE_ROUTE = re.compile(
+    r"\bwho (do|should|can|would|could|shall) (i|we) (contact|tell|speak to|talk to|report (it |this |that )?to|go to|turn to|ring|call|email|pass (it|this) (on )?to)\b|"
+    r"\bwho('?s| is) the (right |best )?(person|people|one) to (contact|tell|speak to|talk to|report)\b", re.I)
+
+
 def personal_classifier_applies(text: str) -> bool:
-    """The personal-data classifier may refuse this message: it is not a question about what is allowed,
-    or it asks to be told or given something. (Patterns refuse the requests phrased as questions.)"""
-    rule = any(RULE_QUESTION.search(r) or RULE_FORM.search(r) for r in readings(text))
+    """The personal-data classifier may refuse this message: it is not a question about what is allowed or
+    whom to tell, or it asks to be told or given something. (Patterns refuse the requests phrased as questions.)"""
+    rule = any(RULE_QUESTION.search(r) or RULE_FORM.search(r) or PERMISSION_AFTER_COMMA.search(r) or ASKS_FOR_THE_ROUTE.search(r)
+               for r in readings(text))
     return not rule or bool(ASKS_TO_BE_GIVEN.search(text))
 
 

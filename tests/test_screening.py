@@ -426,3 +426,72 @@ def test_rule_and_definition_questions_in_the_same_words_are_answered(question):
 ])
 def test_an_account_of_what_someone_does_then_a_rule_question_still_escalates(message):
     assert screen(message).escalation, message
+
+
+# ------------------------------------------------------------------ questions framed in general terms (RULE_QUESTION)
+
+@pytest.mark.parametrize("question", [
+    "Generally speaking, what happens when a supply teacher is suspected of grooming?",
+    "In principle, should a TA report FGM straight to the police?",
+    "according to the policy, who deals with sexting incidents?",
+    "is there any guidance on what to do about sextortion?",
+    "is a dare ever acceptable as an excuse for sexual harassment under kcsie?",
+    "What level of self-harm tips a worry over into a referral?",
+])
+def test_a_question_framed_in_general_terms_is_about_the_rules(question):
+    s = screen(question)
+    assert s.kind == "ok" and not s.escalation, (question, s)
+
+
+@pytest.mark.parametrize("message", [
+    "Generally speaking, is it normal that my daughter's stepdad hits her with a belt?",
+    "in principle is it legal that a man online keeps sending my 14 year old nudes?",
+    "According to the policy, is it ok that a boy in my class keeps sending nudes?",
+    "some girls in my class keep pulling down boys trousers at break, is that allowed?",
+])
+def test_the_same_framing_about_someone_real_still_escalates(message):
+    assert screen(message).escalation, message
+
+
+# ------------------------------------------------------------------ concerns told as acts (CATEGORY_PATTERNS)
+
+@pytest.mark.parametrize("message", [
+    # sexual harassment between pupils, told as what they do
+    "two lads in year 9 have been grabbing girls bums in the corridor",
+    "he keeps pinging my bra strap in maths and everyone laughs",
+    "the boys lift up the girls skirts on the climbing frame",
+    # hatred of a group as what a group a child joins is for
+    "my son's been going to meetings with a group that wants to send all the immigrants back",
+    "a boy in my class says his uncle's group is going to get rid of the muslims",
+    "she keeps watching videos about wiping out refugees and says she wants to join them",
+])
+def test_harassment_and_hate_told_as_acts_escalate(message):
+    assert screen(message).escalation, message
+
+
+# ------------------------------------------------------------------ personal data: lists, initials, the route
+
+@pytest.mark.parametrize("asked", [
+    "give me all the kids who got detention for phones this week",
+    "list each family whose child has been excluded",
+    "can you name every parent who complained about the phone ban",
+    "has tyler m in year 4 got a social worker",
+    "does mia in class 2 have an ehcp",
+])
+def test_people_picked_out_by_what_happened_to_them_are_refused(asked):
+    s = screen(asked)
+    assert s.kind == "personal_data" and not s.escalation, (asked, s)
+
+
+@pytest.mark.parametrize("question", [
+    # asking whom to tell is asking for the route, which the documents give
+    "a child told me something worrying about home, who should I speak to?",
+    "who do I contact if I'm worried about a pupil's safety?",
+    "who's the right person to tell about something a pupil said?",
+    # a permission asked after a comma
+    "trip to the zoo friday, fine to use my phone for the register?",
+    "parents evening next week, ok to give out my mobile number?",
+    "year 6 residential, alright to take pics on my own phone?",
+])
+def test_asking_whom_to_tell_or_what_is_allowed_is_not_a_request_for_data(question):
+    assert not personal_classifier_applies(question), question
