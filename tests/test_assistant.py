@@ -58,6 +58,13 @@ def test_glossary_maps_peoples_words_to_the_documents_words():
     assert "break times" in expand("am I ok to scroll insta at lunch")
     assert "wearable technology" in expand("can i wear my apple watch in class")
     assert "confiscate" in expand("my sons phone got took off him")
+    # taking a device off a child, however it is put
+    for asked in ("can a teacher just take my daughter's phone off her", "do staff take the ipads away at break",
+                  "is the TA allowed to take his watch off him in class"):
+        assert "confiscate" in expand(asked), asked
+    # getting it back, and how long it is kept
+    for asked in ("who is allowed to pick it up from the office", "how long do they keep it for", "can my nan collect his phone"):
+        assert "released to parents" in expand(asked), asked
     assert "designated safeguarding lead" in expand("who is the DSL").lower()
     assert expand("what is the capital of france") == "what is the capital of france"
     assert "anti-bullying" in expand("my son is being bullied on whatsapp")
