@@ -62,6 +62,10 @@ def test_glossary_maps_peoples_words_to_the_documents_words():
     for asked in ("can a teacher just take my daughter's phone off her", "do staff take the ipads away at break",
                   "is the TA allowed to take his watch off him in class"):
         assert "confiscate" in expand(asked), asked
+    # a reference not written for this post
+    for asked in ("can we rely on a 'to whom it may concern' letter as a reference?",
+                  "candidate gave us a generic reference from 2019, is that enough", "is an open reference ok for a TA post"):
+        assert "open references" in expand(asked), asked
     # getting it back, and how long it is kept
     for asked in ("who is allowed to pick it up from the office", "how long do they keep it for", "can my nan collect his phone"):
         assert "released to parents" in expand(asked), asked
