@@ -7,7 +7,6 @@ until the new one is complete; only then is CURRENT replaced (os.replace is atom
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -82,30 +81,24 @@ def _model_plan(settings: Settings, all_clauses: list[Clause], questions: list[E
 
 @contextmanager
 def ingest_lock(index_dir: Path, wait_s: float, progress: Progress):
+    """One ingest at a time per index (filelock: an OS lock, released if the process dies)."""
+    from filelock import FileLock, Timeout
+
     index_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = index_dir / ".lock"
-    with lock_path.open("a+") as f:
-        deadline = time.monotonic() + wait_s
-        told = False
-        while True:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IngestBusy(f"another ingest is still running on {index_dir}; try again when it has finished") from None
-                if not told:
-                    progress(f"another ingest is running on {index_dir}; waiting up to {wait_s:.0f}s ...")
-                    told = True
-                time.sleep(0.5)
+    lock = FileLock(index_dir / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        # Say once that we wait, then wait for the rest of the time allowed.
+        progress(f"another ingest is running on {index_dir}; waiting up to {wait_s:.0f}s ...")
         try:
-            f.seek(0)
-            f.truncate()
-            f.write(str(os.getpid()))
-            f.flush()
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            lock.acquire(timeout=wait_s)
+        except Timeout:
+            raise IngestBusy(f"another ingest is still running on {index_dir}; try again when it has finished") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _read_records(build: Path | None, doc_id: str) -> list[Clause] | None:
