@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.blas import one_blas_thread
 from rag.safety import CONCERN_PROBABILITY, PERSONAL_DATA_PROBABILITY
 
 ACTS_FROM = {"concern": CONCERN_PROBABILITY, "personal_data": PERSONAL_DATA_PROBABILITY}
@@ -57,8 +58,8 @@ class ExampleClassifier:
         """The highest probability over the readings of one message (as typed, spelled out)."""
         best = 0.0
         for vector in vectors:
-            # Multiply-and-sum rather than a BLAS call, as in rag.retrieve.Vectors (threads fight torch's).
-            z = float((self.coef * np.asarray(vector, dtype=np.float32)).sum()) + self.intercept
+            with one_blas_thread():  # rag/blas.py: BLAS threads would fight torch's
+                z = float(self.coef @ np.asarray(vector, dtype=np.float32)) + self.intercept
             best = max(best, float(1.0 / (1.0 + np.exp(-z))))
         return best
 
