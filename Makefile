@@ -71,6 +71,7 @@ frozen: index
 	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-02g.jsonl --no-baselines --results evals/results/frozen.jsonl
 
 bench: index
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/ingest.py
 
 clean:

@@ -1,11 +1,17 @@
 """Tune the fusion weights and the "not covered" threshold on the eval datasets.
 
-Prints, for a grid of weights, cite@1 / cite@3 / MRR over the questions with an expected clause,
-and for candidate relevance thresholds the out-of-scope refusal and false-refusal rates.
-Run: python benchmarks/tune_retrieval.py   (numbers, not a test)
+Prints, for a grid of weights, cite@1 / cite@3 / MRR over the questions with an expected clause (scored
+by ranx), and for candidate relevance thresholds the out-of-scope refusal and false-refusal rates.
+Run: python benchmarks/tune_retrieval.py [--write]   (numbers, not a test; `make bench` installs ranx)
+--write puts the best weights into rag/tuned.toml [retrieval] (tomlkit keeps its comments): check them on
+evals/dev/ before committing.
+
+The grid is ours, not ranx's fusion optimiser: the score is a weighted sum with multiplicative priors
+(guidance, named document) that ranx's fusion methods do not model.
 """
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import sys
@@ -20,9 +26,28 @@ from evals.metrics import expects_refusal  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
 from rag.glossary import normalize  # noqa: E402
 from rag.retrieve import FusionWeights  # noqa: E402
+from rag.tuned import PATH as TUNED_PATH  # noqa: E402
+
+GRID = {"dense_c": [0.1, 0.2], "dense_q": [0.45, 0.6], "bm25_c": [0.0, 0.1], "bm25_q": [0.1, 0.2, 0.3],
+        "dense_s": [0.0, 0.1, 0.2, 0.3], "guidance_prior": [0.9, 1.0]}
+
+
+def write_weights(weights: FusionWeights) -> None:
+    import tomlkit
+
+    doc = tomlkit.parse(TUNED_PATH.read_text(encoding="utf-8"))
+    for name in GRID:
+        doc["retrieval"][name] = getattr(weights, name)
+    TUNED_PATH.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    print(f"wrote {', '.join(f'{n}={getattr(weights, n)}' for n in GRID)} to {TUNED_PATH}")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="write the best weights to rag/tuned.toml")
+    args = parser.parse_args()
+    from ranx import Qrels, Run, evaluate
+
     rows = [r for p in sorted((ROOT / "evals/datasets").glob("*.jsonl")) for r in load_rows(p)]
     for r in rows:  # as Assistant.ask searches
         r["question"] = normalize(r["question"])
@@ -32,33 +57,34 @@ def main() -> None:
     retrieval = [(r, v) for r, v in zip(rows, vectors) if r.get("expected_clauses") and r["kind"] != "out_of_scope"
                  and a.retriever.lookup(r["question"]) is None]
 
+    # Relevance judgements: the expected clauses of the expected document, keyed as the retriever keys hits.
+    qrels = Qrels({r["id"]: {f"{r.get('expected_doc') or '*'}#{c}": 1 for c in r["expected_clauses"]} for r, _ in retrieval})
+    any_doc = {r["id"] for r, _ in retrieval if not r.get("expected_doc")}
+
     def score(weights: FusionWeights) -> tuple[float, float, float]:
         a.retriever.weights = weights
-        r1 = r3 = mrr = 0.0
+        run = {}
         for r, v in retrieval:
             hits = a.retriever.search(r["question"], r.get("audience"), k=10, vector=v)
-            exp = set(r["expected_clauses"])
-            want_doc = r.get("expected_doc")
-            ranks = [i for i, h in enumerate(hits, 1) if h.clause in exp and (not want_doc or h.doc_id == want_doc)]
-            if ranks:
-                r1 += ranks[0] == 1
-                r3 += ranks[0] <= 3
-                mrr += 1 / ranks[0]
-        n = len(retrieval)
-        return r1 / n, r3 / n, mrr / n
+            # scores strictly decreasing with rank: ranx sorts by score, and ties must keep the retriever's order
+            run[r["id"]] = {(f"*#{h.clause}" if r["id"] in any_doc else f"{h.doc_id}#{h.clause}"): float(len(hits) - i)
+                            for i, h in reversed(list(enumerate(hits)))} or {"-": 0.0}
+        m = evaluate(qrels, Run(run), ["hit_rate@1", "hit_rate@3", "mrr"])
+        return m["hit_rate@1"], m["hit_rate@3"], m["mrr"]
 
     base = FusionWeights()
     print(f"{len(retrieval)} retrieval questions; current weights {base}: cite@1 {score(base)[0]:.3f}")
     results = []
-    for dc, dq, bc, bq, ds, gp in itertools.product([0.1, 0.2], [0.45, 0.6], [0.0, 0.1], [0.1, 0.2, 0.3],
-                                                    [0.0, 0.1, 0.2, 0.3], [0.9, 1.0]):
-        w = replace(base, dense_c=dc, dense_q=dq, bm25_c=bc, bm25_q=bq, dense_s=ds, guidance_prior=gp)
+    for values in itertools.product(*GRID.values()):
+        w = replace(base, **dict(zip(GRID, values)))
         results.append((score(w), w))
     results.sort(key=lambda x: (-x[0][0], -x[0][1], -x[0][2]))
     print("best weights (cite@1, cite@3, MRR):")
     for (c1, c3, m), w in results[:8]:
         print(f"  {c1:.3f} {c3:.3f} {m:.3f}  dense_c={w.dense_c} dense_q={w.dense_q} bm25_c={w.bm25_c} bm25_q={w.bm25_q} dense_s={w.dense_s} guidance_prior={w.guidance_prior}")
     a.retriever.weights = results[0][1]
+    if args.write:
+        write_weights(results[0][1])
 
     # Threshold: the top hit's relevance for questions that should be answered vs refused.
     answer_rel, refuse_rel = [], []

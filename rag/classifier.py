@@ -30,6 +30,7 @@ import numpy as np
 
 from rag.blas import one_blas_thread
 from rag.safety import CONCERN_PROBABILITY, PERSONAL_DATA_PROBABILITY
+from rag.tuned import TUNED
 
 ACTS_FROM = {"concern": CONCERN_PROBABILITY, "personal_data": PERSONAL_DATA_PROBABILITY}
 
@@ -77,7 +78,7 @@ RIVALS = {"concern": ("not_covered", "concern_counter", "privacy_counter"), "per
 # questions escalate, and the worst held-out category keeps 0.92 (2026-12-02). The example questions as
 # rivals too cut that to 34 but let the worst held-out category fall to 0.84 (adults filming children
 # read like questions about photos), so they are not rivals.
-RIVAL_MARGIN = 0.1
+RIVAL_MARGIN = TUNED.screening.rival_margin
 
 
 @dataclass

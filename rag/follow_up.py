@@ -19,15 +19,16 @@ import numpy as np
 
 from rag.answer import STOP_WORDS, content_terms, stem
 from rag.glossary import expand
+from rag.tuned import TUNED
 
 # The weight of the previous question's vector against the follow-up's own (1.0). Measured on the
 # multi-turn dev set (evals/multiturn/) and on standalone questions asked after an unrelated one.
-FOLLOW_UP_CONTEXT_WEIGHT = 0.5
+FOLLOW_UP_CONTEXT_WEIGHT = TUNED.follow_up.context_weight
 # A follow-up that the documents answer well as typed (its best passage at least this relevant) stands
 # on its own, even though it has a follow-up's cues ("can parents film the nativity and put it on
 # facebook?"). Below it, the message is searched in the previous question's context. Measured on
 # standalone dev questions asked after an unrelated one: their answers are as good as asked alone.
-STANDS_ALONE = 0.6
+STANDS_ALONE = TUNED.follow_up.stands_alone
 # Longer messages carry their own subject; a back-reference in them is rarely to the previous turn.
 MAX_FOLLOW_UP_WORDS = 14
 

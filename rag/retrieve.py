@@ -28,6 +28,7 @@ from rag.glossary import definition_term, defines, expand
 from rag.question_type import question_type, states_definitely
 from rag.store import Index
 from rag.text import merge_parts
+from rag.tuned import TUNED
 
 if TYPE_CHECKING:
     import numpy
@@ -76,36 +77,38 @@ DUTY_WORDS = re.compile(
 )
 
 
+_W = TUNED.retrieval
+
+
 @dataclass(frozen=True)
 class FusionWeights:
-    # Tuned by benchmarks/tune_retrieval.py on the eval datasets (grid over these and guidance_prior),
-    # then checked on the blind held-out questions (evals/dev/).
-    dense_c: float = 0.10
-    dense_q: float = 0.45
-    bm25_c: float = 0.0
-    bm25_q: float = 0.10
-    dense_s: float = 0.10
-    guidance_prior: float = 0.90  # national guidance supports; the school's policy comes first
-    guidance_prior_when_asked: float = 1.0  # ...unless the question is about the guidance's subjects
+    # The values are in rag/tuned.toml [retrieval] (benchmarks/tune_retrieval.py).
+    dense_c: float = _W.dense_c
+    dense_q: float = _W.dense_q
+    bm25_c: float = _W.bm25_c
+    bm25_q: float = _W.bm25_q
+    dense_s: float = _W.dense_s
+    guidance_prior: float = _W.guidance_prior  # national guidance supports; the school's policy comes first
+    guidance_prior_when_asked: float = _W.guidance_prior_when_asked  # ...unless the question is about the guidance's subjects
     # "what does KCSIE say about ...": the document named comes first, unless the school's own
     # policy is named too ("does the policy follow KCSIE?").
-    unnamed_doc_prior: float = 0.85
-    audience_bonus: float = 0.03
+    unnamed_doc_prior: float = _W.unnamed_doc_prior
+    audience_bonus: float = _W.audience_bonus
     # A clause nobody wrote example questions for would score 0 on the question signals and could
     # never be found; it stands in with its own text, scored as a question would be (cosine + offset).
     # Measured by benchmarks/cold_paragraphs.py (None turns it off).
-    cold_dense_offset: float | None = 0.05
-    cold_bm25: float = 1.0
+    cold_dense_offset: float | None = _W.cold_dense_offset
+    cold_bm25: float = _W.cold_bm25
     # "what's a LADO?": a passage that defines the term asked about ("... known as local authority
     # designated officers (LADO)") gets this much more.
-    definition_bonus: float = 0.1
+    definition_bonus: float = _W.definition_bonus
     # "who's in the key details bit?": a question naming an unnumbered section of the school's
     # policy by its heading is asking for that section.
-    named_section_bonus: float = 0.4
+    named_section_bonus: float = _W.named_section_bonus
     # "how long / how fast / how often ...": a passage that states the figure ("within one working day",
     # "at least annually") over one on the same subject that does not (rag/question_type.py).
-    definite_answer_bonus: float = 0.03
-    candidates: int = 100  # per signal: the best clauses on it join the candidates
+    definite_answer_bonus: float = _W.definite_answer_bonus
+    candidates: int = _W.candidates  # per signal: the best clauses on it join the candidates
 
 
 @dataclass

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rag.glossary import DEFINITION_PREFIX, respell
+from rag.tuned import TUNED
 
 MAX_CHARS = 2000
 # Screening reads a long worried account whole, but not megabytes: past this the patterns cost seconds.
@@ -472,9 +473,9 @@ IMMEDIATE_DANGER = re.compile(
 # benchmarks/escalation.py. A concern the classifier is sure of gets the "act now" banner; one it
 # thinks likely gets the DSL line at the top of the answer ("concern"): both escalate, because a
 # missed concern can cost a child and a false alarm costs one line.
-URGENT_PROBABILITY = 0.8
-CONCERN_PROBABILITY = 0.5
-PERSONAL_DATA_PROBABILITY = 0.5
+URGENT_PROBABILITY = TUNED.screening.urgent_probability
+CONCERN_PROBABILITY = TUNED.screening.concern_probability
+PERSONAL_DATA_PROBABILITY = TUNED.screening.personal_data_probability
 
 
 @dataclass(frozen=True)
