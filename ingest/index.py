@@ -24,6 +24,7 @@ from ingest.manifest import load_manifest, unlisted_files
 from ingest.questions import load_questions
 from ingest.school import load_school
 from ingest import tune as tuning
+from rag.classifier import SCREENERS_FILE
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
@@ -310,6 +311,7 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         (build / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
         (build / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
         (build / SCHOOL_FILE).write_text(school.to_json(), encoding="utf-8")
+        _fit_screeners(questions, {q.question: vectors[embed_key(q.question)] for q in questions}).save(build / SCREENERS_FILE)
         state = {"model": model_id, "model_dir": model_dir, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                  "store": store_location(settings),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions), "sentences": len(sentence_rows)}}
@@ -323,6 +325,21 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
         raise
     _prune(settings, keep={build_id, live.name if live else ""})
     return build_id
+
+
+def _fit_screeners(questions, vector_of: dict[str, list[float]]):
+    """The concern and personal-data classifiers, fitted on this build's examples as the app would fit them
+    (float32, as Chroma hands the vectors back), so serving only reads them."""
+    import numpy as np
+
+    from rag.classifier import train_screeners
+    from rag.safety import escalation_by_pattern
+
+    def examples(kind: str):
+        texts = [q.question for q in questions if q.kind == kind]  # one row per indexed example, as the app reads them
+        return texts, np.array([vector_of[t] for t in texts], dtype=np.float32)
+
+    return train_screeners(examples, escalation_by_pattern)
 
 
 def _swap(index_dir: Path, build_id: str) -> None:

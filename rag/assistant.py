@@ -22,7 +22,7 @@ from rag.answer import (
     make_citation,
     missing_fact,
 )
-from rag.classifier import Screeners, train_screeners
+from rag.classifier import SCREENERS_FILE, Screeners, train_screeners
 from rag.currency import currency_note
 from rag.documents import DocumentInfo
 from rag.config import Settings, get_settings
@@ -131,7 +131,9 @@ class Assistant:
 
     @cached_property
     def _screeners(self) -> Screeners:
-        return train_screeners(self.retriever.examples, escalation_by_pattern)
+        # Fitted at ingest (rag/classifier.py); fitted here only for a build made before that, or by other code.
+        return (Screeners.load(self.index.build_dir / SCREENERS_FILE)
+                or train_screeners(self.retriever.examples, escalation_by_pattern))
 
     @cached_property
     def _term_weights(self) -> TermWeights:

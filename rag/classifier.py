@@ -18,13 +18,17 @@ school-life questions up to 0.67), so a logistic regression learns the direction
                  questions that use the same words ("who are the DSLs?", "can staff share addresses?")
 
 An example question that a pattern itself flags as a concern is not a negative for either.
-Trained when the index is loaded (~0.2 s), so it always matches the index;
+Fitted at ingest and stored in the build (SCREENERS_FILE), so serving only reads them. The file records a
+fingerprint of the code that shapes them (this module and rag/safety.py's patterns): after a code change
+without a re-ingest, the app fits them again when it loads (~2 s) rather than use stale ones.
 benchmarks/escalation.py measures both on categories and voices they were not trained on.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -33,6 +37,15 @@ from rag.safety import CONCERN_PROBABILITY, PERSONAL_DATA_PROBABILITY
 from rag.tuned import TUNED
 
 ACTS_FROM = {"concern": CONCERN_PROBABILITY, "personal_data": PERSONAL_DATA_PROBABILITY}
+SCREENERS_FILE = "screeners.npz"
+KINDS = ("concern", "personal_data")
+
+
+def code_fingerprint() -> str:
+    """What the fitted classifiers depend on besides the index: this module and the patterns."""
+    here = Path(__file__).resolve().parent
+    text = b"".join((here / name).read_bytes() for name in ("classifier.py", "safety.py"))
+    return hashlib.sha256(text).hexdigest()[:16]
 
 
 @dataclass
@@ -85,6 +98,31 @@ RIVAL_MARGIN = TUNED.screening.rival_margin
 class Screeners:
     concern: ExampleClassifier
     personal_data: ExampleClassifier
+
+    def save(self, path: Path) -> None:
+        arrays = {}
+        for kind in KINDS:
+            c = getattr(self, kind)
+            arrays[f"{kind}_coef"] = c.coef
+            arrays[f"{kind}_meta"] = np.array([c.intercept, c.positives, c.negatives], dtype=np.float64)
+        with path.open("wb") as f:
+            np.savez(f, fingerprint=np.array(code_fingerprint()), **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> "Screeners | None":
+        """The classifiers fitted at ingest, or None if absent, unreadable or fitted by other code."""
+        try:
+            with np.load(path) as data:
+                if str(data["fingerprint"]) != code_fingerprint():
+                    return None
+                parts = {}
+                for kind in KINDS:
+                    intercept, positives, negatives = data[f"{kind}_meta"]
+                    parts[kind] = ExampleClassifier(data[f"{kind}_coef"].astype(np.float32), float(intercept),
+                                                    int(positives), int(negatives))
+                return cls(**parts)
+        except (OSError, KeyError, ValueError):
+            return None
 
     def probabilities(self, vectors: Sequence, nearest: Callable[[str, Sequence], float]) -> tuple[float, float]:
         """(concern, personal data) for one message's readings. A classifier's verdict stands only when

@@ -487,3 +487,38 @@ def test_a_short_question_of_its_own_is_not_glued_to_the_previous_one(assistant)
     assert clauses(ans)[0] in {"Key Details", "6.8.5"}, clauses(ans)
     frag = assistant.ask("in the toilets?", history=["can parents use their phones at school?"])
     assert "6.1.4" in clauses(frag)
+
+
+# ------------------------------------------------------------------ the screening classifiers come with the build
+
+def test_the_screening_classifiers_fitted_at_ingest_are_the_ones_the_app_would_fit(assistant):
+    from rag.classifier import SCREENERS_FILE, Screeners, train_screeners
+    from rag.safety import escalation_by_pattern
+
+    stored = Screeners.load(assistant.index.build_dir / SCREENERS_FILE)
+    assert stored is not None, "ingest did not store the classifiers (or they were fitted by other code)"
+    fresh = train_screeners(assistant.retriever.examples, escalation_by_pattern)
+    messages = ["my daughter's friend says her stepdad hits her", "what is jayden in 4b's address",
+                "can I wear my apple watch in class", "what are the term dates"]
+    vectors = assistant.retriever.embeddings.embed_documents(messages)
+    for message, v in zip(messages, vectors):
+        for kind in ("concern", "personal_data"):
+            assert abs(getattr(stored, kind).probability(v) - getattr(fresh, kind).probability(v)) < 1e-4, (message, kind)
+
+
+def test_classifiers_fitted_by_other_code_are_not_used(tmp_path, assistant):
+    import numpy as np
+
+    from rag.classifier import SCREENERS_FILE, Screeners
+
+    path = tmp_path / SCREENERS_FILE
+    Screeners.load(assistant.index.build_dir / SCREENERS_FILE).save(path)
+    assert Screeners.load(path) is not None
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["fingerprint"] = np.array("older-patterns")
+    with path.open("wb") as f:
+        np.savez(f, **arrays)
+    assert Screeners.load(path) is None  # the app fits them again rather than use stale ones
+    path.write_bytes(b"not an npz")
+    assert Screeners.load(path) is None
