@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -73,6 +74,29 @@ def current_assistant() -> Assistant:
     return load_assistant(str(build))  # the build's path: another index folder may hold a build of the same name
 
 
+REFRESH_S = 5  # how often a page waiting for the first index looks again
+# An ingest started by `make app` takes a few seconds to import its libraries before it holds the lock:
+# a fresh log counts as building too.
+LOG_FRESH_S = 120
+
+
+@st.fragment(run_every=REFRESH_S)
+def _carry_on_when_built() -> None:
+    """Looks for the first build every few seconds, and reloads the page when it is there."""
+    from rag.store import current_build
+
+    if current_build(get_settings().index_dir) is not None:
+        st.rerun()
+
+
+def index_being_built() -> bool:
+    from ingest.index import ingest_running
+
+    index_dir = get_settings().index_dir
+    log = index_dir / "ingest.log"
+    return ingest_running(index_dir) or (log.is_file() and time.time() - log.stat().st_mtime < LOG_FRESH_S)
+
+
 def assistant_or_explain() -> Assistant | None:
     """The engine, or None after telling the user how to build the index."""
     from rag.store import IndexMissing
@@ -83,6 +107,12 @@ def assistant_or_explain() -> Assistant | None:
         with st.spinner("Loading the policy and the search model (about 10 seconds, once after the server starts) ..."):
             return current_assistant()
     except IndexMissing:
+        if index_being_built():
+            # The first start of `make app`: the server is up while the index is built (about 2 minutes).
+            st.info("Setting up: the documents are being indexed for the first time (about 2 minutes). "
+                    "This page carries on by itself when they are ready.")
+            _carry_on_when_built()
+            return None
         st.error("The documents have not been indexed yet. Run `policy-assistant ingest` (or `make app`), then reload.")
         return None
     except Exception as e:  # a damaged index or a Chroma server that is down: a notice, never a traceback

@@ -102,6 +102,21 @@ def ingest_lock(index_dir: Path, wait_s: float, progress: Progress):
         lock.release()
 
 
+def ingest_running(index_dir: Path) -> bool:
+    """Whether an ingest holds this index's lock now (the app's first start: the index is being built)."""
+    from filelock import FileLock, Timeout
+
+    if not (index_dir / ".lock").is_file():
+        return False
+    lock = FileLock(index_dir / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
 def _read_records(build: Path | None, doc_id: str) -> list[Clause] | None:
     if build is None:
         return None

@@ -196,3 +196,31 @@ def test_the_app_shows_a_notice_not_a_traceback_on_a_damaged_index(copy, monkeyp
         monkeypatch.delenv("POLICY_ASSISTANT_CORPUS")
         get_settings.cache_clear()
         st.cache_resource.clear()
+
+
+def test_on_first_start_the_app_says_the_index_is_being_built(tmp_path, monkeypatch):
+    """`make app` on a fresh clone serves while the first index is built: the page says so, then carries on."""
+    import streamlit as st
+    from filelock import FileLock
+    from streamlit.testing.v1 import AppTest
+
+    from rag.config import get_settings
+
+    index = tmp_path / "index"
+    index.mkdir()
+    monkeypatch.setenv("POLICY_ASSISTANT_INDEX", str(index))
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    lock = FileLock(index / ".lock")
+    try:
+        with lock:  # an ingest is running
+            at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60).run()
+            assert not at.exception, at.exception
+            assert any("being indexed for the first time" in i.value for i in at.info), [i.value for i in at.info]
+        # no ingest running and no index: how to build one
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60).run()
+        assert any("policy-assistant ingest" in e.value for e in at.error), [e.value for e in at.error]
+    finally:
+        monkeypatch.delenv("POLICY_ASSISTANT_INDEX")
+        get_settings.cache_clear()
+        st.cache_resource.clear()
