@@ -8,7 +8,6 @@ until the new one is complete; only then is CURRENT replaced (os.replace is atom
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -24,18 +23,17 @@ from ingest.manifest import load_manifest, unlisted_files
 from ingest.questions import load_questions
 from ingest.school import load_school
 from ingest import tune as tuning
-from rag.classifier import SCREENERS_FILE
+from rag.build_format import BUILDS, CURRENT, SCHEMA as INDEX_SCHEMA, BuildFiles, build_folder, read_json, write_json
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion, IngestSummary
 from rag.embeddings import MODEL_ID, get_embeddings
-from rag.school import SCHOOL_FILE, SchoolFacts
+from rag.school import SchoolFacts
 from rag.store import build_collections, chroma_client, collection_names, current_build, store_location, verify_build
 from rag.text import sentences
 
 # Bump when parsing changes, so that an unchanged file is parsed again.
 PARSER_VERSION = "6"
 # Bump when what is stored per record changes, so that an unchanged corpus is indexed again.
-INDEX_SCHEMA = "3"  # 3: clause sentences embedded too (the sentence signal in search)
 BATCH = 64
 
 Progress = Callable[[str], None]
@@ -120,10 +118,10 @@ def ingest_running(index_dir: Path) -> bool:
 def _read_records(build: Path | None, doc_id: str) -> list[Clause] | None:
     if build is None:
         return None
-    path = build / "records" / f"{doc_id}.json"
+    path = BuildFiles(build).record(doc_id)
     if not path.is_file():
         return None
-    return [Clause.from_metadata(r["text"], r) for r in json.loads(path.read_text())["clauses"]]
+    return [Clause.from_metadata(r["text"], r) for r in read_json(path)["clauses"]]
 
 
 def _plan(settings: Settings, live: Path | None, progress: Progress):
@@ -133,7 +131,7 @@ def _plan(settings: Settings, live: Path | None, progress: Progress):
         raise IngestError(corpus, "corpus folder not found")
     manifest = load_manifest(corpus)
     warnings = [f"{p}: not listed in corpus/manifest.toml; not ingested" for p in unlisted_files(corpus, manifest)]
-    live_state = json.loads((live / "state.json").read_text()) if live else {}
+    live_state = BuildFiles(live).read_state() if live else {}
     live_docs = live_state.get("documents", {})
     files: dict[str, dict] = {}
     clauses_by_doc: dict[str, list[Clause]] = {}
@@ -173,7 +171,7 @@ def _fetch_existing(settings: Settings, live: Path | None, keys: set[str]) -> di
     except Exception:
         return {}  # an unreadable old build only costs re-embedding
     try:
-        state = json.loads((live / "state.json").read_text(encoding="utf-8"))
+        state = BuildFiles(live).read_state()
     except (OSError, ValueError):
         state = {}
     for name in build_collections(live, state):
@@ -224,9 +222,9 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
             changed_documents=changed, tuned_on=len(pairs),
         )
         if whole is not None:
-            state = json.loads((live / "state.json").read_text())
-            same_docs = json.loads((live / "manifest.json").read_text()) == docs_json
-            same_school = (live / SCHOOL_FILE).is_file() and SchoolFacts.read(live / SCHOOL_FILE) == school
+            state = BuildFiles(live).read_state()
+            same_docs = read_json(BuildFiles(live).manifest) == docs_json
+            same_school = BuildFiles(live).school.is_file() and SchoolFacts.read(BuildFiles(live).school) == school
             model_ok = model_dir is None or (settings.index_dir / model_dir / "tuned.json").is_file()
             if (set(state.get("ids", [])) == ids and state.get("model") == model_id and state.get("schema") == INDEX_SCHEMA
                     and same_docs and same_school and model_ok):
@@ -246,12 +244,11 @@ def run_ingest(settings: Settings, progress: Progress = print) -> IngestSummary:
 def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_by_doc, questions, ids, summary, progress,
            model: tuple[str, str | None, list], school: SchoolFacts) -> str:
     model_id, model_dir, pairs = model
-    builds = settings.index_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     # Written in place; it is complete only once state.json exists and CURRENT names it.
-    build = builds / build_id
-    build.mkdir()
+    out = build_folder(settings.index_dir, build_id)
+    build = out.path
+    build.mkdir(parents=True)
     try:
         all_clauses = [c for doc in clauses_by_doc.values() for c in doc]
         clause_texts = [c.embedding_text() for c in all_clauses]
@@ -319,19 +316,19 @@ def _build(settings, live, documents: tuple[DocumentInfo, ...], files, clauses_b
             )
         if col.count() != len(all_clauses) or qcol.count() != len(questions) or scol.count() != len(sentence_rows):
             raise RuntimeError("index verification failed: record counts differ")
-        (build / "records").mkdir()
+        out.records.mkdir()
         for doc_id, clauses in clauses_by_doc.items():
             rows = [{"text": c.text, **c.to_metadata()} for c in clauses]
-            (build / "records" / f"{doc_id}.json").write_text(json.dumps({"doc_id": doc_id, "clauses": rows}, ensure_ascii=False))
-        (build / "questions.json").write_text(json.dumps([q.__dict__ for q in questions], ensure_ascii=False))
-        (build / "manifest.json").write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False, indent=1))
-        (build / SCHOOL_FILE).write_text(school.to_json(), encoding="utf-8")
-        _fit_screeners(questions, {q.question: vectors[embed_key(q.question)] for q in questions}).save(build / SCREENERS_FILE)
+            write_json(out.record(doc_id), {"doc_id": doc_id, "clauses": rows})
+        write_json(out.questions, [q.__dict__ for q in questions])
+        write_json(out.manifest, [d.to_dict() for d in documents], indent=1)
+        out.school.write_text(school.to_json(), encoding="utf-8")
+        _fit_screeners(questions, {q.question: vectors[embed_key(q.question)] for q in questions}).save(out.screeners)
         state = {"model": model_id, "model_dir": model_dir, "schema": INDEX_SCHEMA, "documents": files, "ids": sorted(ids), "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
                  "store": store_location(settings),
                  "counts": {"clauses": len(all_clauses), "questions": len(questions), "sentences": len(sentence_rows)}}
         del col, qcol, scol, client
-        (build / "state.json").write_text(json.dumps(state))
+        write_json(out.state, state)
         _swap(settings.index_dir, build_id)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
@@ -358,12 +355,12 @@ def _fit_screeners(questions, vector_of: dict[str, list[float]]):
 
 
 def _swap(index_dir: Path, build_id: str) -> None:
-    tmp = index_dir / "CURRENT.tmp"
+    tmp = index_dir / f"{CURRENT}.tmp"
     with tmp.open("w") as f:
         f.write(build_id)
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, index_dir / "CURRENT")
+    os.replace(tmp, index_dir / CURRENT)
 
 
 def _drop_remote(settings: Settings, build_id: str, school: str | None) -> None:
@@ -377,18 +374,18 @@ def _drop_remote(settings: Settings, build_id: str, school: str | None) -> None:
 
 def _previous_build(settings: Settings, current: str) -> str:
     """The newest complete build other than the live one (kept: a running app may have it open)."""
-    done = [p for p in (settings.index_dir / "builds").iterdir() if p.name != current and (p / "state.json").is_file()]
+    done = [p for p in (settings.index_dir / BUILDS).iterdir() if p.name != current and BuildFiles(p).complete()]
     return max(done, key=lambda p: p.name).name if done else ""
 
 
 def _prune(settings: Settings, keep: set[str]) -> None:
     """Keep the live build and the one before it (a running app may still have it open), and the
     tuned models they use."""
-    builds = settings.index_dir / "builds"
+    builds = settings.index_dir / BUILDS
     for path in builds.iterdir():
         if path.name not in keep:
             try:  # the school the build was written for names its collections on the server
-                school = json.loads((path / "state.json").read_text(encoding="utf-8")).get("store", {}).get("school")
+                school = BuildFiles(path).read_state().get("store", {}).get("school")
             except (OSError, ValueError):
                 school = settings.school
             shutil.rmtree(path, ignore_errors=True)
@@ -398,8 +395,8 @@ def _prune(settings: Settings, keep: set[str]) -> None:
     if models.is_dir():
         used = set()
         for path in builds.iterdir():
-            if (path / "state.json").is_file():
-                used.add(json.loads((path / "state.json").read_text()).get("model_dir"))
+            if BuildFiles(path).complete():
+                used.add(BuildFiles(path).read_state().get("model_dir"))
         for path in models.iterdir():
             if f"models/{path.name}" not in used:
                 shutil.rmtree(path, ignore_errors=True)

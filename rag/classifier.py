@@ -60,7 +60,9 @@ class ExampleClassifier:
         from sklearn.linear_model import LogisticRegression
 
         if len(positives) == 0 or len(negatives) == 0:
-            return cls(np.zeros(positives.shape[1] if positives.ndim == 2 else 1, np.float32), -10.0)
+            # Nothing to learn from (a corpus without examples of one kind): never fires. Zero weights of no
+            # particular length; probability() reads them as a constant.
+            return cls(np.zeros(0, np.float32), -10.0)
         x = np.vstack([positives, negatives])
         y = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
         # Balanced: a few hundred positives against ~3,000 questions. C=3 with the tuned embedding model:
@@ -72,8 +74,11 @@ class ExampleClassifier:
         """The highest probability over the readings of one message (as typed, spelled out)."""
         best = 0.0
         for vector in vectors:
-            with one_blas_thread():  # rag/blas.py: BLAS threads would fight torch's
-                z = float(self.coef @ np.asarray(vector, dtype=np.float32)) + self.intercept
+            if not self.coef.size:
+                z = self.intercept
+            else:
+                with one_blas_thread():  # rag/blas.py: BLAS threads would fight torch's
+                    z = float(self.coef @ np.asarray(vector, dtype=np.float32)) + self.intercept
             best = max(best, float(1.0 / (1.0 + np.exp(-z))))
         return best
 

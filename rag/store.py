@@ -1,26 +1,20 @@
 """Open the live index: embedded Chroma (default) or a Chroma server, plus the build's records.
 
-Index layout (written by ingest.index):
-    <index>/CURRENT                 name of the live build (swapped atomically)
-    <index>/builds/<id>/chroma/     embedded Chroma (collections clauses-<id>, questions-<id>, sentences-<id>)
-    <index>/builds/<id>/records/    the parsed clauses per document (JSON)
-    <index>/builds/<id>/state.json  what was ingested: file hashes, model, counts
-    <index>/builds/<id>/manifest.json  every manifest entry, including documents not held
-    <index>/models/<key>/           the embedding model tuned on the example questions (ingest/tune.py)
+The build's layout and files are defined in rag/build_format.py, which ingest writes with.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from rag.build_format import BuildFiles, current_build, read_json
 from rag.config import Settings
 from rag.documents import Clause, DocumentInfo, ExampleQuestion
 from rag.embeddings import get_embeddings
-from rag.school import SCHOOL_FILE, SchoolFacts
+from rag.school import SchoolFacts
 
 if TYPE_CHECKING:  # chromadb and langchain_chroma are imported when first used: they are slow to import
     import chromadb
@@ -39,7 +33,7 @@ def chroma_client(settings: Settings, build_dir: Path) -> "chromadb.ClientAPI":
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
-    return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(BuildFiles(build_dir).chroma), settings=chroma_settings)
 
 
 def reading_client(settings: Settings, build_dir: Path) -> "chromadb.ClientAPI":
@@ -54,7 +48,7 @@ def reading_client(settings: Settings, build_dir: Path) -> "chromadb.ClientAPI":
 
     copy = Path(tempfile.mkdtemp(prefix="policy-assistant-"))
     atexit.register(shutil.rmtree, copy, True)
-    shutil.copytree(build_dir / "chroma", copy / "chroma")
+    shutil.copytree(BuildFiles(build_dir).chroma, BuildFiles(copy).chroma)
     return chroma_client(settings, copy)
 
 
@@ -68,14 +62,6 @@ def collection_names(build_id: str, school: str | None = None) -> tuple[str, str
 def build_collections(build: Path, state: dict) -> tuple[str, str, str]:
     """The collection names a build was written with (its state.json says for which school)."""
     return collection_names(build.name, state.get("store", {}).get("school"))
-
-
-def current_build(index_dir: Path) -> Path | None:
-    pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
-        return None
-    build = index_dir / "builds" / pointer.read_text().strip()
-    return build if (build / "state.json").is_file() else None
 
 
 def store_location(settings: Settings) -> dict:
@@ -95,28 +81,25 @@ def verify_build(settings: Settings, build: Path | None = None) -> list[str]:
 
     def load(path: Path):
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return read_json(path)
         except FileNotFoundError:
             problems.append(f"{path.relative_to(settings.index_dir)} is missing")
         except (ValueError, UnicodeDecodeError) as e:
             problems.append(f"{path.relative_to(settings.index_dir)} is damaged ({type(e).__name__})")
         return None
 
-    state = load(build / "state.json") or {}
-    load(build / "manifest.json")
-    load(build / "questions.json")
-    load(build / SCHOOL_FILE)
-    records = sorted((build / "records").glob("*.json")) if (build / "records").is_dir() else []
-    if not records:
-        problems.append(f"{(build / 'records').relative_to(settings.index_dir)} is missing")
-    for path in records:
+    files = BuildFiles(build)
+    state = load(files.state) or {}
+    for path in files.json_files()[1:]:
         load(path)
+    if not (files.records.is_dir() and any(files.records.glob("*.json"))):
+        problems.append(f"{files.records.relative_to(settings.index_dir)} is missing")
     where = state.get("store", {"mode": "local"})
     if where != store_location(settings):
         problems.append(f"the build's vectors are stored {_describe(where)}, but the settings say {_describe(store_location(settings))}")
         return problems
-    if where["mode"] == "local" and not (build / "chroma" / "chroma.sqlite3").is_file():
-        problems.append(f"{(build / 'chroma').relative_to(settings.index_dir)} is missing")
+    if where["mode"] == "local" and not (files.chroma / "chroma.sqlite3").is_file():
+        problems.append(f"{files.chroma.relative_to(settings.index_dir)} is missing")
         return problems
     counts = state.get("counts", {})
     try:
@@ -164,9 +147,13 @@ class Index:
     def build_id(self) -> str:
         return self.build_dir.name
 
+    @property
+    def files(self) -> BuildFiles:
+        return BuildFiles(self.build_dir)
+
     @cached_property
     def state(self) -> dict:
-        return json.loads((self.build_dir / "state.json").read_text())
+        return self.files.read_state()
 
     @cached_property
     def model_path(self) -> Path | None:
@@ -186,31 +173,31 @@ class Index:
 
     @cached_property
     def documents(self) -> dict[str, DocumentInfo]:
-        data = json.loads((self.build_dir / "manifest.json").read_text())
+        data = read_json(self.files.manifest)
         return {d["id"]: DocumentInfo.from_dict(d) for d in data}
 
     @cached_property
     def clauses(self) -> list[Clause]:
         out: list[Clause] = []
-        for f in sorted((self.build_dir / "records").glob("*.json")):
-            for r in json.loads(f.read_text())["clauses"]:
+        for f in sorted(self.files.records.glob("*.json")):
+            for r in read_json(f)["clauses"]:
                 out.append(Clause.from_metadata(r["text"], r))
         return out
 
     @cached_property
     def school(self) -> SchoolFacts:
         """The school's facts (corpus/school.toml, checked against the policy at ingest)."""
-        path = self.build_dir / SCHOOL_FILE
+        path = self.files.school
         if not path.is_file():
             raise IndexMissing(f"the index at {self.settings.index_dir} predates school.toml; run `policy-assistant ingest`")
         return SchoolFacts.read(path)
 
     @cached_property
     def questions(self) -> list[ExampleQuestion]:
-        path = self.build_dir / "questions.json"
+        path = self.files.questions
         if not path.is_file():
             return []
-        return [ExampleQuestion(**q) for q in json.loads(path.read_text()) if q["doc_id"]]
+        return [ExampleQuestion(**q) for q in read_json(path) if q["doc_id"]]
 
     @cached_property
     def client(self) -> "chromadb.ClientAPI":
