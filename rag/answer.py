@@ -10,13 +10,15 @@ import math
 import re
 from functools import lru_cache
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.currency import currency_note
 from rag.documents import DocumentInfo
 from rag.question_type import QuestionType, gives, question_type
-from rag.retrieve import Hit
 from rag.text import units
+
+if TYPE_CHECKING:  # Answer and Citation import no retrieval code; only the type of a search hit
+    from rag.retrieve import Hit
 
 MAX_QUOTE_CHARS = 700
 # Supporting clauses (after the first) are quoted around their relevant part only: the answer

@@ -13,7 +13,6 @@ from rag.answer import (
     SUPPORT_QUOTE_CHARS,
     Answer,
     Citation,
-    RouteStep,
     TermWeights,
     best_span,
     content_terms,
@@ -31,8 +30,9 @@ from rag.glossary import expand, normalize, respell
 from rag.question_type import asks_to_buy, says_how_to_buy
 from rag.other_policies import NamedPolicy, asked_named_policy, find_named_policies
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
+from rag.routes import Routes
 from rag.school import SchoolFacts
-from rag.safety import MAX_CHARS, MAX_SCREEN_CHARS, escalation_by_pattern, immediate_danger, screen
+from rag.safety import MAX_CHARS, MAX_SCREEN_CHARS, escalation_by_pattern, screen
 from rag.store import Index
 from rag.text import clean_input
 from rag.tuned import TUNED
@@ -136,6 +136,10 @@ class Assistant:
                 or train_screeners(self.retriever.examples, escalation_by_pattern))
 
     @cached_property
+    def _routes(self) -> Routes:
+        return Routes(self.school, self.retriever, self.docs[self.policy_id], self._cite)
+
+    @cached_property
     def _term_weights(self) -> TermWeights:
         return TermWeights(self.retriever.texts)
 
@@ -207,7 +211,7 @@ class Assistant:
                 else "I can't look up or share personal information about pupils, families or staff. " + ASK_OFFICE
             )
             if s.escalation:
-                routes, route_cites, steps = self._routes(s.about_staff, first.text, s.level)
+                routes, route_cites, steps = self._routes.compose(s.about_staff, first.text, s.level)
                 return Answer(question, prefix + routes + "\n\n" + text, route_cites, refused=True, escalation=True,
                               kind=s.kind, routes=routes, escalation_level=s.level, route_steps=steps)
             return Answer(question, prefix + text, refused=True, kind=s.kind)
@@ -422,52 +426,14 @@ class Assistant:
             text += f"\n\n> {c.quote}\n\n— {c.label()}"
         return Answer(question, prefix + text, cites, refused=True, kind="no_such_clause")
 
-    def _route_hits(self, about_staff: bool, text: str) -> list[tuple[str, Hit]]:
-        """(route, clause) for this concern, most urgent first, from the routes the school names
-        (corpus/school.toml): the LADO for a concern about a member of staff; the police (999) when a child is
-        in danger now; otherwise the DSL team, who decide whether to call the police."""
-        if about_staff:
-            illegal = re.search(r"illegal|indecent|images?|(?<!nothing )criminal|porn|photos?|pics", text, re.I)
-            wanted = (["staff_illegal_content"] if illegal else []) + ["lado", "dsl_team", "police"]
-        elif immediate_danger(text):
-            wanted = ["police", "dsl_team", "online_concerns"]
-        else:
-            wanted = ["dsl_team", "police", "online_concerns"]
-        return [(r, h) for r in wanted
-                if (c := self.school.route(r)) and (h := self.retriever.clause(self.policy_id, c)) is not None]
-
-    def _routes(self, about_staff: bool, text: str, level: str = "urgent") -> tuple[str, list[Citation], list[RouteStep]]:
-        """The policy's own routes, quoted from it: nothing here is written by hand. An urgent concern
-        gets all of them under "act now"; a likely one gets the first route as the answer's first line."""
-        routed = self._route_hits(about_staff, text)
-        if level != "urgent":
-            routed = routed[:1]
-        policy = self.docs[self.policy_id]
-        cites = [self._cite(h, policy, set(), 1.0) for _, h in routed]
-        team = list(self.school.dsl_team)
-        steps = [RouteStep(r, h.text, c, team if r == "dsl_team" else []) for (r, h), c in zip(routed, cites)]
-        lines = (["**⚠️ This may be a safeguarding concern: act on it now.**"] if level == "urgent"
-                 else ["**This may be a safeguarding matter.**"])
-        for n, (r, h) in enumerate(routed, 1):
-            number = f"{n}. " if len(routed) > 1 else ""
-            if r == "police":
-                lines.append(f"{number}**If a child is in immediate danger or at risk of harm, call 999.** "
-                             f"“{h.text}” [{policy.short_title} § {h.clause}]")
-            elif r == "dsl_team":
-                who = f":** {'; '.join(team)}." if team else ".**"
-                lines.append(f"{number}**Tell a Designated Safeguarding Lead (DSL) today{who} [{policy.short_title} § {h.clause}]")
-            else:
-                lines.append(f"{number}“{h.text}” [{policy.short_title} § {h.clause}]")
-        return "\n".join(lines), cites, steps
-
     def _escalation_answer(self, question, text, screen_, hits, terms, prefix) -> Answer:
         about_staff, level = screen_.about_staff, screen_.level
-        routes, route_cites, steps = self._routes(about_staff, text, level)
-        all_route_keys = {h.key for _, h in self._route_hits(about_staff, text)}
+        routes, route_cites, steps = self._routes.compose(about_staff, text, level)
+        all_route_keys = {h.key for _, h in self._routes.hits(about_staff, text)}
         score = {h.key: h.score for h in hits}
         for c in route_cites:
             c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        # Sources: the first route (see _route_hits), then the passage that speaks to this situation, then
+        # Sources: the first route (rag/routes.py), then the passage that speaks to this situation, then
         # the other routes and passages. The passage comes first when it answers the question as asked
         # (DIRECT_ANSWER: "should I open the image?").
         # A concern is in scope whatever its words, so those passages need only be near the question
