@@ -4,7 +4,6 @@ The Streamlit app, the CLI and the evaluation runner all call this; nothing else
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -23,14 +22,14 @@ from rag.answer import (
 )
 from rag.classifier import SCREENERS_FILE, Screeners, train_screeners
 from rag.currency import currency_note
-from rag.documents import DocumentInfo
 from rag.config import Settings, get_settings
 from rag.follow_up import STANDS_ALONE, blend, is_follow_up, leans_wholly, new_setting, role_swapped, unmentioned
 from rag.glossary import expand, normalize, respell
 from rag.question_type import asks_to_buy, says_how_to_buy
-from rag.other_policies import NamedPolicy, asked_named_policy, find_named_policies
+from rag.other_policies import NamedPolicy, asked_named_policy
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
 from rag.routes import Routes
+from rag.scope import Scope
 from rag.school import SchoolFacts
 from rag.safety import MAX_CHARS, MAX_SCREEN_CHARS, escalation_by_pattern, screen
 from rag.store import Index
@@ -78,22 +77,6 @@ HELP_TEXT = (
     "For example: “Can I use my own phone to take photos on the school trip?”, "
     "“My son's phone was confiscated — when do we get it back?”, or “What does {clause} say?”"
 )
-# "what is the uniform policy": another policy, named by the word before "policy".
-OTHER_POLICY = re.compile(r"\b([a-z][a-z'-]+) polic(?:y|ies)\b", re.I)
-NOT_A_NAME = {"the", "this", "your", "ur", "our", "a", "an", "school", "school's", "schools", "any", "which", "what",
-              "that", "their", "its", "own", "new", "current", "whole", "same", "his", "her", "my", "official", "these"}
-
-
-# Title and heading words that name no subject of their own.
-GENERIC_WORDS = content_terms("policy guidance expectations scope links monitoring review responding breaches use aims "
-                              "statutory departmental advice schools colleges education children keeping guide "
-                              "staff learners parents carers visitors multi agency working together help promote officially "
-                              "provided personal other reputation communicating")
-
-
-CONTACT_NUMBER = re.compile(r"\b(mobile|phone|telephone|home|contact|landline)( phone)? (numbers?|no\.?|details)\b", re.I)
-
-
 @dataclass
 class Turn:
     question: str
@@ -126,7 +109,7 @@ class Assistant:
 
     def warm(self) -> "Assistant":
         self.retriever.warm()
-        _ = self._term_weights, self._document_words, self._screeners
+        _ = self._term_weights, self._scope.document_words, self._screeners
         return self
 
     @cached_property
@@ -134,6 +117,10 @@ class Assistant:
         # Fitted at ingest (rag/classifier.py); fitted here only for a build made before that, or by other code.
         return (Screeners.load(self.index.build_dir / SCREENERS_FILE)
                 or train_screeners(self.retriever.examples, escalation_by_pattern))
+
+    @cached_property
+    def _scope(self) -> Scope:
+        return Scope(self.retriever, self.docs)
 
     @cached_property
     def _routes(self) -> Routes:
@@ -217,16 +204,16 @@ class Assistant:
             return Answer(question, prefix + text, refused=True, kind=s.kind)
 
         if not s.escalation:
-            prefix += self._not_held_named(first.text)
+            prefix += self._scope.not_held_named(first.text)
         if lookup is not None and not s.escalation:
             return self._lookup_answer(question, lookup, prefix)
 
         if hits is None:
             hits, search_text, vector, in_context = self._search(own, audience, vector, also, previous, vectors[-1])
-        named = asked_named_policy(search_text, self._named_policies)
+        named = asked_named_policy(search_text, self._scope.named_policies)
         if named and not s.escalation:
             return self._named_policy_answer(question, named, prefix)
-        other = self._other_policy(search_text)
+        other = self._scope.other_policy(search_text)
         if other and not s.escalation:
             return self._not_covered(question, [], prefix,
                                      f"The documents I hold don't include the school's {other} policy.")
@@ -246,7 +233,7 @@ class Assistant:
         # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause,
         # and not cleared by both the relevance bar and the keywords.
         negative, _ = self.retriever.not_covered_similarity(vector)
-        margin = NEGATIVE_MARGIN_IN_SCOPE if self._in_scope(first.text) else 0.0
+        margin = NEGATIVE_MARGIN_IN_SCOPE if self._scope.in_scope(first.text) else 0.0
         if negative > top.relevance + margin and not (keywords_agree and top.relevance >= self.threshold):
             return self._not_covered(question, hits, prefix)
         cites = self._supporting(relevant, terms)
@@ -325,62 +312,6 @@ class Assistant:
                 chosen.append(h)
         return [self._cite(h, self.docs[h.doc_id], terms, limit=None if i == 0 else SUPPORT_QUOTE_CHARS)
                 for i, h in enumerate(chosen)]
-
-    @cached_property
-    def _scope_terms(self) -> set[str]:
-        """The documents' subject words: the held documents' titles and the policy's numbered section headings,
-        without the people they address and the words every title has."""
-        held = {h.doc_id for k in self.retriever.by_key if (h := self.retriever.clause(*k.split("#", 1)))}
-        titles = [re.sub(r"\(.*?\)", " ", d.title) for d in self.docs.values() if d.id in held]
-        headings = {h.parts[0].heading for k in self.retriever.by_key
-                    if (h := self.retriever.clause(*k.split("#", 1))) and h.doc_id in self.retriever.policy_ids
-                    and h.parts[0].numbered}
-        words = content_terms(" ".join([*titles, *headings])) - GENERIC_WORDS
-        return {w for w in words if not any(ch.isdigit() for ch in w)}
-
-    def _in_scope(self, question: str) -> bool:
-        # "my mobile number has changed": a phone number is contact details (the office's business), not a device.
-        return bool(content_terms(expand(CONTACT_NUMBER.sub(" ", question))) & self._scope_terms)
-
-    @cached_property
-    def _document_words(self) -> set[str]:
-        return content_terms(" ".join(self.retriever.texts))
-
-    def _other_policy(self, text: str) -> str:
-        """The name of a policy the question asks about whose name the documents never use
-        ("uniform", "homework"): they cannot say what it contains. Policies they do name (behaviour,
-        anti-bullying, image use) are searched as usual."""
-        for m in OTHER_POLICY.finditer(text):
-            name = m.group(1).lower()
-            if name not in NOT_A_NAME and not content_terms(name) <= self._document_words:
-                return name
-        return ""
-
-    @cached_property
-    def _named_policies(self) -> list[NamedPolicy]:
-        """The other policies the school's policy names, with the clauses that name them."""
-        return find_named_policies((h.key, h.text) for k in self.retriever.by_key
-                                   if (h := self.retriever.clause(*k.split("#", 1))) and h.doc_id in self.retriever.policy_ids)
-
-    @cached_property
-    def _not_held_aliases(self) -> list[tuple[re.Pattern[str], DocumentInfo]]:
-        """The documents the manifest lists but does not hold (an edition the policy names, the edition now in
-        force), by the names people use for them."""
-        out = []
-        for d in self.docs.values():
-            if not d.held and d.aliases:
-                names = ["[\\s,]+".join(re.findall(r"[a-z0-9]+", a.lower())) for a in d.aliases]
-                out.append((re.compile(r"\b(" + "|".join(names) + r")\b", re.I), d))
-        return out
-
-    def _not_held_named(self, text: str) -> str:
-        """First lines for a question that names a document not held: say so, with its publication page."""
-        lines = []
-        for rx, d in self._not_held_aliases:
-            if rx.search(text):
-                page = f" Its publication page: {d.source}" if d.source else ""
-                lines.append(f"_I don't hold {d.short_title} ({d.edition}).{page} What the documents I hold say:_")
-        return "\n\n".join(lines) + "\n\n" if lines else ""
 
     def _named_policy_answer(self, question: str, named: NamedPolicy, prefix: str) -> Answer:
         hits = [self.retriever.clause(*k.split("#", 1)) for k in named.clauses[:2]]
