@@ -9,12 +9,9 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rag.answer import (
-    SUPPORT_QUOTE_CHARS,
     Answer,
     Citation,
     TermWeights,
-    best_span,
-    content_terms,
     compose_extractive,
     leads_for,
     make_citation,
@@ -23,10 +20,12 @@ from rag.answer import (
 from rag.classifier import SCREENERS_FILE, Screeners, train_screeners
 from rag.currency import currency_note
 from rag.config import Settings, get_settings
-from rag.follow_up import STANDS_ALONE, blend, is_follow_up, leans_wholly, new_setting, role_swapped, unmentioned
+from rag.compose import ASK_OFFICE, Composer
+from rag.conversation import Conversation
+from rag.follow_up import blend, is_follow_up
 from rag.glossary import expand, normalize, respell
 from rag.question_type import asks_to_buy, says_how_to_buy
-from rag.other_policies import NamedPolicy, asked_named_policy
+from rag.other_policies import asked_named_policy
 from rag.retrieve import AUDIENCES, FusionWeights, Hit, Retriever
 from rag.routes import Routes
 from rag.scope import Scope
@@ -46,16 +45,6 @@ KEYWORD_RELIEF = TUNED.answer.keyword_relief
 # subject the documents cover, and the blend of two questions' vectors scores lower than either. On the
 # multi-turn set 0.05 and 0.10 both cut false refusals 0.25 -> 0.225; off-topic follow-ups stayed refused.
 FOLLOW_UP_RELIEF = TUNED.answer.follow_up_relief
-# Further clauses are cited when their fused score is within this fraction of the best one's (0.7 rather
-# than 0.8: cite@3 0.948 -> 0.955 on the eval datasets, nothing else moved on them or on evals/dev).
-SUPPORT_RATIO = TUNED.answer.support_ratio
-MAX_CITATIONS = 3
-# An escalation answer quotes the clauses nearest the concern down to this relevance.
-ESCALATION_SUPPORT = TUNED.answer.escalation_support
-# A concern put as a question the documents answer almost word for word ("should I look at the
-# image?", "can I promise not to tell?") gets that answer as its first source, ahead of the routes;
-# a concern about a member of staff always leads with the LADO route.
-DIRECT_ANSWER = TUNED.answer.direct_answer
 
 # An example question this near (cosine) means the documents answer the message as asked: an unsure
 # classifier's "concern" or "personal data" then gives way (benchmarks/escalation.py; on the eval and dev
@@ -70,8 +59,6 @@ ANSWERED_AS_ASKED = TUNED.answer.answered_as_asked
 # changed") is caught by CONTACT_NUMBER; nothing else in the eval, dev or multi-turn sets changed.
 NEGATIVE_MARGIN_IN_SCOPE = TUNED.answer.negative_margin_in_scope
 
-NOT_COVERED = "The policy and guidance I hold don't cover this."
-ASK_OFFICE = "Please ask the school office, who can tell you the school's position or point you to the right policy."
 HELP_TEXT = (
     "Ask me about the school's Mobile Technology and Social Media Policy or the safeguarding guidance it links to. "
     "For example: “Can I use my own phone to take photos on the school trip?”, "
@@ -119,12 +106,20 @@ class Assistant:
                 or train_screeners(self.retriever.examples, escalation_by_pattern))
 
     @cached_property
+    def _conversation(self) -> Conversation:
+        return Conversation(self.retriever)
+
+    @cached_property
     def _scope(self) -> Scope:
         return Scope(self.retriever, self.docs)
 
     @cached_property
     def _routes(self) -> Routes:
         return Routes(self.school, self.retriever, self.docs[self.policy_id], self._cite)
+
+    @cached_property
+    def _compose(self) -> Composer:
+        return Composer(self.retriever, self.docs, self._routes, self._cite)
 
     @cached_property
     def _term_weights(self) -> TermWeights:
@@ -187,7 +182,8 @@ class Assistant:
             # Only a classifier, unsure, says this is a concern or a request for someone's data. When the
             # documents' FAQ holds this question nearly as asked ("my yr5 walks home alone, can he bring
             # his phone?"), it is the question they answer: answer it.
-            hits, search_text, vector, in_context = self._search(own, audience, vector, also, previous, vectors[-1])
+            found = self._conversation.search(own, audience, vector, also, previous, vectors[-1])
+            hits, search_text, vector, in_context = found.hits, found.text, found.vector, found.in_context
             if self._answered_as_asked(hits):
                 s = replace(s, kind="ok", escalation=False, level="", about_staff=False, by_classifier=False)
         if s.kind in ("injection", "personal_data"):
@@ -206,20 +202,21 @@ class Assistant:
         if not s.escalation:
             prefix += self._scope.not_held_named(first.text)
         if lookup is not None and not s.escalation:
-            return self._lookup_answer(question, lookup, prefix)
+            return self._compose.lookup(question, lookup, prefix)
 
         if hits is None:
-            hits, search_text, vector, in_context = self._search(own, audience, vector, also, previous, vectors[-1])
+            found = self._conversation.search(own, audience, vector, also, previous, vectors[-1])
+            hits, search_text, vector, in_context = found.hits, found.text, found.vector, found.in_context
         named = asked_named_policy(search_text, self._scope.named_policies)
         if named and not s.escalation:
-            return self._named_policy_answer(question, named, prefix)
+            return self._compose.named_policy(question, named, prefix)
         other = self._scope.other_policy(search_text)
         if other and not s.escalation:
-            return self._not_covered(question, [], prefix,
+            return self._compose.not_covered(question, [], prefix,
                                      f"The documents I hold don't include the school's {other} policy.")
         terms = self._term_weights.for_question(first.text, expand(first.text))
         if s.escalation:
-            return self._escalation_answer(question, first.text, s, hits, terms, prefix)
+            return self._compose.escalation(question, first.text, s, hits, terms, prefix)
         # When both keyword searches agree with the top clause, the question uses the documents' own
         # words for it ("fitbit at work", "smartwatch in class" -> 6.1.2, wearable technology): that
         # is evidence of its own, so the relevance bar is lower, and above the usual bar an off-topic
@@ -229,25 +226,25 @@ class Assistant:
         threshold = self.threshold - (KEYWORD_RELIEF if keywords_agree else 0.0) - (FOLLOW_UP_RELIEF if in_context else 0.0)
         relevant = [h for h in hits if h.relevance >= threshold]
         if not relevant or top.relevance < threshold:
-            return self._not_covered(question, hits, prefix)
+            return self._compose.not_covered(question, hits, prefix)
         # Nearer to a known "not covered" topic (term dates, uniform, another policy) than to any clause,
         # and not cleared by both the relevance bar and the keywords.
         negative, _ = self.retriever.not_covered_similarity(vector)
         margin = NEGATIVE_MARGIN_IN_SCOPE if self._scope.in_scope(first.text) else 0.0
         if negative > top.relevance + margin and not (keywords_agree and top.relevance >= self.threshold):
-            return self._not_covered(question, hits, prefix)
-        cites = self._supporting(relevant, terms)
-        if asks_to_buy(first.text) and not any(says_how_to_buy(self._hit(c).text, first.text) for c in cites):
-            return self._not_covered(question, hits, prefix)
+            return self._compose.not_covered(question, hits, prefix)
+        cites = self._compose.supporting(relevant, terms)
+        if asks_to_buy(first.text) and not any(says_how_to_buy(self._compose.hit(c).text, first.text) for c in cites):
+            return self._compose.not_covered(question, hits, prefix)
         if self._chain is not None:
             composed = self._compose_llm(first.text, cites)
             if composed is not None:
                 text, used = composed
                 return Answer(question, prefix + text, used, kind="answer", backend=self.backend)
-        leads = leads_for(cites, [self._hit(c).text for c in cites], terms, first.text)
+        leads = leads_for(cites, [self._compose.hit(c).text for c in cites], terms, first.text)
         said = missing_fact(first.text, leads)
         if in_context and not said:
-            said = self._not_specific(own, previous, cites)
+            said = self._compose.not_specific(own, previous, cites)
         text = said + compose_extractive(cites, leads)
         return Answer(question, prefix + text, cites, kind="answer")
 
@@ -271,114 +268,3 @@ class Assistant:
             return None
 
     # ------------------------------------------------------------------ pieces
-
-    def _search(self, own: str, audience: str | None, vector, also, previous: str, previous_vector):
-        """(hits, the text searched, its vector, whether the previous question was used). A follow-up is
-        searched in the previous question's context unless it finds a good answer as typed
-        (rag/follow_up.py)."""
-        hits = self.retriever.search(own, audience, k=60, vector=vector, also=also)
-        if not previous or (hits and hits[0].relevance >= STANDS_ALONE):
-            return hits, own, vector, False
-        swapped = role_swapped(own, previous)
-        if swapped:
-            v = self.retriever.embeddings.embed_query(swapped)
-            return self.retriever.search(swapped, audience, k=60, vector=v), swapped, v, True
-        if new_setting(own) or leans_wholly(own):
-            # "does that go for after school club too?", "how long can they keep it?": the previous question
-            # again, in a new setting or with a new ask.
-            text, v = f"{previous} {own}", blend(previous_vector, vector)
-            return self.retriever.search(text, audience, k=60, vector=v), text, v, True
-        text = f"{own} {previous}"
-        v = blend(vector, previous_vector)
-        return (self.retriever.search(text, audience, k=60, vector=v, also=[blend(a, previous_vector) for a in also]),
-                text, v, True)
-
-    def _not_specific(self, own: str, previous: str, cites: list[Citation]) -> str:
-        """For a follow-up that adds a circumstance no cited passage mentions ("does that go for after
-        school club too?"): say so before quoting what applies in general."""
-        missing = unmentioned(own, previous, [self._hit(c).text for c in cites])
-        return f"_I found nothing specific about “{missing}”. What applies in general:_\n\n" if missing else ""
-
-    def _hit(self, c: Citation) -> Hit:
-        return self.retriever.clause(c.doc_id, c.clause)  # type: ignore[return-value]
-
-    def _supporting(self, relevant: list[Hit], terms: set[str]) -> list[Citation]:
-        top = relevant[0]
-        chosen = [top]
-        for h in relevant[1:]:
-            if len(chosen) >= MAX_CITATIONS:
-                break
-            if h.score >= SUPPORT_RATIO * top.score:
-                chosen.append(h)
-        return [self._cite(h, self.docs[h.doc_id], terms, limit=None if i == 0 else SUPPORT_QUOTE_CHARS)
-                for i, h in enumerate(chosen)]
-
-    def _named_policy_answer(self, question: str, named: NamedPolicy, prefix: str) -> Answer:
-        hits = [self.retriever.clause(*k.split("#", 1)) for k in named.clauses[:2]]
-        terms = set(content_terms(named.name)) | {"polici"}
-        cites = [self._cite(h, self.docs[h.doc_id], terms, 1.0, limit=SUPPORT_QUOTE_CHARS) for h in hits if h]
-        where = ", ".join(f"§ {c.clause}" for c in cites)
-        text = (f"The policy refers to the school's **{named.name} policy** ({where}), which I don't hold, so I can't "
-                f"tell you what it says. {ASK_OFFICE}\n\n")
-        return Answer(question, prefix + text + compose_extractive(cites, best_span(hits[0].text, terms)), cites,
-                      kind="other_policy")
-
-    def _not_covered(self, question: str, hits: list[Hit], prefix: str, why: str = "") -> Answer:
-        nearest = hits[:2]
-        text = f"{why or NOT_COVERED} {ASK_OFFICE}"
-        if nearest:
-            labels = ", ".join(f"{self.docs[h.doc_id].short_title} § {h.clause}" for h in nearest)
-            text += f"\n\n_The closest passages ({labels}) do not answer it._"
-        cites = [self._cite(h, self.docs[h.doc_id], set(), h.relevance) for h in nearest]
-        return Answer(question, prefix + text, cites, refused=True, kind="not_covered")
-
-    def _lookup_answer(self, question: str, lookup, prefix: str) -> Answer:
-        if lookup.hits:
-            h = lookup.hits[0]
-            cite = self._cite(h, self.docs[h.doc_id], set(), 1.0)
-            cite.quote = h.text if len(h.text) <= 2500 else cite.quote
-            # A section ("section 6.3": its clauses) or the same paragraph number in two documents.
-            more = [self._cite(o, self.docs[o.doc_id], set(), 0.9, limit=SUPPORT_QUOTE_CHARS) for o in lookup.hits[1:3]]
-            intro = ""
-            if h.clause != lookup.number:
-                listed = ", ".join(o.clause for o in lookup.hits)
-                intro = f"Section {lookup.number} of the {self.docs[h.doc_id].short_title} has clauses {listed}.\n\n"
-            elif more:
-                intro = "".join(f"{c.doc_title} also has a paragraph {c.clause}, quoted second.\n\n" for c in more)
-            text = intro + compose_extractive([cite, *more], best_span(h.text, set()))
-            return Answer(question, prefix + text, [cite, *more], kind="lookup")
-        doc_title = self.docs[lookup.doc_id].short_title if lookup.doc_id in self.docs else "the documents"
-        near = ", ".join(h.clause for h in lookup.nearest)
-        text = f"There is no clause {lookup.number} in the {doc_title}."
-        if near:
-            text += f" The nearest clauses are {near}."
-        cites = [self._cite(h, self.docs[h.doc_id], set(), 0.0) for h in lookup.nearest]
-        for c in cites:
-            text += f"\n\n> {c.quote}\n\n— {c.label()}"
-        return Answer(question, prefix + text, cites, refused=True, kind="no_such_clause")
-
-    def _escalation_answer(self, question, text, screen_, hits, terms, prefix) -> Answer:
-        about_staff, level = screen_.about_staff, screen_.level
-        routes, route_cites, steps = self._routes.compose(about_staff, text, level)
-        all_route_keys = {h.key for _, h in self._routes.hits(about_staff, text)}
-        score = {h.key: h.score for h in hits}
-        for c in route_cites:
-            c.score = round(score.get(f"{c.doc_id}#{c.clause}", 0.0), 3)
-        # Sources: the first route (rag/routes.py), then the passage that speaks to this situation, then
-        # the other routes and passages. The passage comes first when it answers the question as asked
-        # (DIRECT_ANSWER: "should I open the image?").
-        # A concern is in scope whatever its words, so those passages need only be near the question
-        # (ESCALATION_SUPPORT), not as near as an ordinary answer's.
-        others = [h for h in hits if h.key not in all_route_keys and h.relevance >= ESCALATION_SUPPORT]
-        extra_cites = self._supporting(others, terms) if others else []
-        if others and others[0].relevance >= DIRECT_ANSWER and not about_staff:
-            merged = extra_cites[:1] + route_cites + extra_cites[1:]
-        else:
-            merged = route_cites[:1] + extra_cites[:1] + route_cites[1:] + extra_cites[1:]
-        body = ""
-        if extra_cites:
-            leads = leads_for(extra_cites, [self._hit(c).text for c in extra_cites], terms, text)
-            body = ("\n\n**What the documents say:**\n\n" + missing_fact(text, leads)
-                    + compose_extractive(extra_cites, leads))
-        return Answer(question, prefix + routes + body, merged, escalation=True, kind="escalation", routes=routes,
-                      escalation_level=level, route_steps=steps)
