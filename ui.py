@@ -172,17 +172,22 @@ def announce(text: str) -> None:
 
 
 SCROLL_SCRIPT = """<script>(function () {
-  // Streamlit keeps scrolling the chat to the bottom while it draws the answer (its rating, the chat box);
-  // keep bringing the answer's start back for three seconds, unless the reader scrolls first.
-  var doc = window.parent.document, tries = 0, stop = false;
+  // Streamlit keeps scrolling the chat to the bottom while it draws the answer (its sources, its rating,
+  // the chat box), and on a busy machine that drawing can go on for seconds. Keep bringing the answer's
+  // start back whenever it has drifted, for up to ten seconds, and stop as soon as the reader scrolls,
+  // types or clicks: after that the page is theirs.
+  var doc = window.parent.document, started = Date.now(), stop = false;
   ["wheel", "touchmove", "keydown", "mousedown"].forEach(function (e) {
     doc.addEventListener(e, function () { stop = true; }, {once: true, passive: true});
   });
   function go() {
     if (stop) { return; }
     var m = doc.querySelectorAll('[data-testid="stChatMessage"]');
-    if (m.length) { m[m.length - 1].scrollIntoView({block: "start"}); }
-    if (++tries < 20) { setTimeout(go, 150); }
+    if (m.length) {
+      var last = m[m.length - 1], margin = parseFloat(getComputedStyle(last).scrollMarginTop) || 0;
+      if (Math.abs(last.getBoundingClientRect().top - margin) > 4) { last.scrollIntoView({block: "start"}); }
+    }
+    if (Date.now() - started < 10000) { setTimeout(go, 150); }
   }
   go();
 })();</script>"""
@@ -287,6 +292,11 @@ def show_answer(ans: Answer, key: str, audience: str | None = None, notes_seen: 
     lead, notes = split_body(body)
     if ans.refused:
         st.warning(lead or body, icon=":material/help:")
+    elif ans.written_by:
+        # A model's words: labelled as such, and shown as plain text (its markdown and HTML inert), with the
+        # quotes it was checked against under it.
+        st.caption(f"Written by {ans.written_by} from the sources below")
+        st.markdown(escape_md(ans.written))
     elif lead:
         if ans.escalation:
             st.markdown("#### What the documents say")
@@ -310,6 +320,35 @@ def show_answer(ans: Answer, key: str, audience: str | None = None, notes_seen: 
             load_feedback().record(ans, rating, audience, include_question=include)
             recorded[key] = rating
             st.toast("Thanks — your rating was saved.")
+
+
+def stream_answer(assistant: Assistant, question: str, audience: str | None, history: list[str]) -> Answer:
+    """Ask with a model configured: each sentence appears as soon as the grounding guard has passed it
+    (st.write_stream), then the whole answer is drawn as any other. The engine runs in a worker thread that
+    never touches Streamlit; sentences reach this thread through a queue."""
+    import queue
+
+    done = object()
+    sentences: queue.Queue = queue.Queue()
+    result: dict[str, Answer] = {}
+
+    def work() -> None:
+        try:
+            result["answer"] = assistant.ask(question, audience=audience, history=history, on_sentence=sentences.put)
+        finally:
+            sentences.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+
+    def stream():
+        while (item := sentences.get()) is not done:
+            yield escape_md(item) + " "
+
+    shown = st.empty()
+    with shown.container():
+        st.write_stream(stream())
+    shown.empty()
+    return result["answer"]
 
 
 def contacts_sidebar(assistant: Assistant) -> None:

@@ -59,7 +59,6 @@ def _ask(page, url: str, question: str, done_text: str) -> None:
     box.fill(question)
     box.press("Enter")
     page.locator('[data-testid="stChatMessage"]').last.get_by_text(done_text).first.wait_for(timeout=120_000)
-    page.wait_for_timeout(2000)  # the app brings the answer's start into view; let the scrolling settle
 
 
 def _search(page, url: str, words: str) -> None:
@@ -81,6 +80,18 @@ def _in_view(page, locator) -> bool:
     return box is not None and top <= box["y"] and box["y"] + min(box["height"], 24) <= height
 
 
+def _settles_in_view(page, locator, seconds: float = 8) -> bool:
+    """In view once the page has finished drawing the answer: the app keeps bringing the answer's start
+    back while Streamlit scrolls to the bottom, so poll, and require it to stay in view for a second."""
+    steady = 0
+    for _ in range(int(seconds * 4)):
+        steady = steady + 1 if _in_view(page, locator) else 0
+        if steady >= 4:
+            return True
+        page.wait_for_timeout(250)
+    return False
+
+
 def _axe(page) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
@@ -98,7 +109,7 @@ def test_an_escalation_shows_the_banner_and_the_first_dsl_at_the_top_of_the_scre
     _ask(page, app_url, CONCERN, first_dsl)
     answer = page.locator('[data-testid="stChatMessage"]').last
     banner = answer.locator('[data-testid="stAlert"]').first
-    assert _in_view(page, banner), f"banner not in view: {banner.bounding_box()}"
+    assert _settles_in_view(page, banner), f"banner not in view: {banner.bounding_box()}"
     assert _in_view(page, answer.get_by_text(first_dsl).first), "first DSL name not in view"
     page.screenshot(path=str(ARTIFACTS / f"escalation-{size[0]}.png"))
 
@@ -109,7 +120,7 @@ def test_an_ordinary_answer_shows_its_lead_line_at_the_top_of_the_screen(browser
     _ask(page, app_url, ORDINARY, "Sources")
     answer = page.locator('[data-testid="stChatMessage"]').last
     lead = answer.get_by_text("school provided equipment").first
-    assert _in_view(page, lead), f"lead line not in view: {lead.bounding_box()}"
+    assert _settles_in_view(page, lead), f"lead line not in view: {lead.bounding_box()}"
     body = page.inner_text("body")
     assert "Policy § 6.2.4" in body
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
