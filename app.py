@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.safety import MAX_CHARS
-from ui import ICON, announce, assistant_or_explain, contacts_sidebar, page_style, scroll_to_latest_answer, show_answer
+from ui import (ICON, announce, assistant_or_explain, contacts_sidebar, page_style, scroll_to_latest_answer, show_answer,
+                stream_answer)
 
 AUDIENCES = {"Staff": "staff", "Parent or carer": "parent", "Pupil": "learner", "Visitor or volunteer": "visitor", "Governor": "governor"}
 EXAMPLES = {
@@ -49,6 +50,8 @@ def chat_page() -> None:
     st.title("Policy Assistant")
     st.caption("Answers from the school's Mobile Technology and Social Media Policy and the DfE guidance it links to, "
                "with the clause for every answer.")
+    if assistant.llm_notice:  # a model is configured but cannot be used: said once, at the top
+        st.info(assistant.llm_notice, icon=":material/info:")
     audience = choose_audience()
     history = st.session_state.setdefault("history", [])
     # Read by screen readers when it changes: the newest answer's first line.
@@ -74,9 +77,13 @@ def chat_page() -> None:
     if question:
         with st.chat_message("user"):
             st.text(question)
-        ans = assistant.ask(question, audience=audience, history=[t["question"] for t in history])
-        history.append({"question": question, "answer": ans, "audience": audience})
+        asked = [t["question"] for t in history]
         with st.chat_message("assistant"):
+            if assistant.backend == "extractive":
+                ans = assistant.ask(question, audience=audience, history=asked)
+            else:
+                ans = stream_answer(assistant, question, audience, asked)
+            history.append({"question": question, "answer": ans, "audience": audience})
             show_answer(ans, key=str(len(history) - 1), audience=audience, notes_seen=notes_seen)
         scroll_to_latest_answer(len(history))
     if history:

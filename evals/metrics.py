@@ -106,6 +106,24 @@ THRESHOLD_KEYS = {
 }
 
 
+def model_metrics(results: list[dict]) -> dict[str, Any] | None:
+    """With a model configured (eval --llm): how much of what it wrote the grounding guard kept, and how
+    often the extractive answer stood instead. None when no answer went to a model."""
+    asked = [r["guard"] for r in results if r.get("guard") is not None]
+    if not asked:
+        return None
+    kept = sum(len(g["kept"]) for g in asked)
+    written = kept + sum(len(g["dropped"]) for g in asked)
+    latencies = [r["latency_ms"] for r in results if r.get("guard") is not None]
+    return {
+        "asked": len(asked),
+        "grounded_rate": round(kept / written, 3) if written else None,
+        "fallback_rate": round(sum(1 for g in asked if g["fallback"]) / len(asked), 3),
+        "sentences_written": written,
+        "p50_latency_ms": round(statistics.median(latencies), 1),
+    }
+
+
 def check(metrics: dict[str, Any], thresholds: dict[str, float]) -> list[str]:
     failures = []
     for name, limit in thresholds.items():

@@ -9,7 +9,7 @@ from typing import Any
 
 from evals.baselines import Baselines
 from evals.datasets_io import load_rows, load_thresholds
-from evals.metrics import ANSWERED, check, compute
+from evals.metrics import ANSWERED, check, compute, model_metrics
 from rag.assistant import Assistant
 
 
@@ -58,6 +58,7 @@ def run(paths: list[Path], assistant: Assistant, with_baselines: bool = True,
     thresholds = load_thresholds(paths)
     failures = check(metrics["all"], thresholds)
     return {"rows": rows, "results": results, "metrics": metrics, "baselines": baselines, "thresholds": thresholds,
+            "model": model_metrics(results),
             "failures": failures, "seconds": round(time.monotonic() - started, 1)}
 
 
@@ -66,5 +67,5 @@ def write_results(outcome: dict, path: Path) -> None:
     with path.open("w", encoding="utf-8") as f:
         for r in outcome["results"]:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    summary = {k: outcome[k] for k in ("metrics", "baselines", "thresholds", "failures", "seconds")}
+    summary = {k: outcome.get(k) for k in ("metrics", "baselines", "thresholds", "failures", "seconds", "model")}
     path.with_suffix(".summary.json").write_text(json.dumps(summary, indent=2))

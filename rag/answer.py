@@ -18,6 +18,7 @@ from rag.question_type import QuestionType, gives, question_type
 from rag.text import units
 
 if TYPE_CHECKING:  # Answer and Citation import no retrieval code; only the type of a search hit
+    from rag.guard import GuardReport
     from rag.retrieve import Hit
 
 MAX_QUOTE_CHARS = 700
@@ -76,6 +77,9 @@ class Answer:
     routes: str = ""  # escalation: the safeguarding routes, shown first
     escalation_level: str = ""  # urgent (act now) | concern (may be a safeguarding matter)
     route_steps: list[RouteStep] = field(default_factory=list)  # the same routes, structured for the app
+    written_by: str = ""  # the model that wrote `written` (plain text, never markdown), when one did
+    written: str = ""
+    guard: "GuardReport | None" = None  # what the grounding guard kept and dropped, when a model was asked
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +95,8 @@ class Answer:
             "kind": self.kind,
             "backend": self.backend,
             "latency_ms": round(self.latency_ms, 1),
+            **({"written_by": self.written_by} if self.written_by else {}),
+            **({"guard": self.guard.to_json()} if self.guard is not None else {}),
         }
 
 

@@ -5,6 +5,7 @@ The Streamlit app, the CLI and the evaluation runner all call this; nothing else
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -79,19 +80,39 @@ class Assistant:
         self.threshold = threshold
         self.docs = self.index.documents
         self.backend = "extractive"
-        self._chain = None
-        if self.settings.llm and self.settings.llm != "extractive":
-            from rag.llm import build_chain, build_chat_model
+        # Said once, where the engine is used (CLI, app): a model setting that is malformed or a server that is
+        # down. Answers then come from the documents.
+        self.llm_notice = ""
+        self._llm = None
+        self._connect_llm()
 
-            self._chain = build_chain(build_chat_model(self.settings))
-            self.backend = self.settings.llm
+    def _connect_llm(self) -> None:
+        from rag.llm import LLMConfigError, LLMSpec, build_chat_model, unreachable
 
-    def use_chat_model(self, model) -> "Assistant":
-        """Answer with this LangChain chat model (the composer an LLM setting builds)."""
-        from rag.llm import build_chain
+        try:
+            spec = LLMSpec.parse(self.settings.llm)
+        except LLMConfigError as e:
+            self.llm_notice = f"{e}; answering from the documents."
+            return
+        if spec is None:
+            return
+        problem = unreachable(spec, self.settings)
+        if problem:
+            self.llm_notice = f"The configured model ({spec}) is not reachable ({problem}): answering from the documents."
+            return
+        try:
+            self.use_chat_model(build_chat_model(spec, self.settings), str(spec))
+        except ImportError:
+            self.llm_notice = (f"The configured model ({spec}) needs the LLM packages "
+                               "(pip install -e '.[llm]'): answering from the documents.")
 
-        self._chain = build_chain(model)
-        self.backend = getattr(model, "model_name", None) or getattr(model, "model", None) or type(model).__name__
+    def use_chat_model(self, model, name: str | None = None) -> "Assistant":
+        """Answer with this LangChain chat model, through the grounding guard."""
+        from rag.llm import LLMComposer
+
+        name = name or getattr(model, "model_name", None) or getattr(model, "model", None) or type(model).__name__
+        self._llm = LLMComposer(model, str(name))
+        self.backend = str(name)
         return self
 
     def warm(self) -> "Assistant":
@@ -142,17 +163,21 @@ class Assistant:
 
     # ------------------------------------------------------------------ the flow
 
-    def ask(self, question: str, audience: str | None = None, history: list[str] | None = None) -> Answer:
+    def ask(self, question: str, audience: str | None = None, history: list[str] | None = None,
+            on_sentence: Callable[[str], None] | None = None) -> Answer:
+        """`on_sentence`: with a model configured, each sentence it writes, as soon as the guard has passed it
+        (the app streams them). Never called for escalation, refusal, look-up or an extractive answer."""
         started = time.perf_counter()
         # The size cap comes before anything reads the text (screen() caps at MAX_SCREEN_CHARS): a 4 MB paste
         # must not reach the patterns or the encoder whole.
         question = clean_input((question or "")[: 4 * MAX_SCREEN_CHARS])
         history = [clean_input(h[: 4 * MAX_SCREEN_CHARS]) for h in (history or []) if isinstance(h, str)]
-        answer = self._ask(question, audience if audience in AUDIENCES else None, history)
+        answer = self._ask(question, audience if audience in AUDIENCES else None, history, on_sentence)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    def _ask(self, question: str, audience: str | None, history: list[str]) -> Answer:
+    def _ask(self, question: str, audience: str | None, history: list[str],
+             on_sentence: Callable[[str], None] | None) -> Answer:
         first = screen(question)
         if first.kind == "empty":
             # A clause the policy really has (the police route), not a number fixed in the code.
@@ -236,17 +261,20 @@ class Assistant:
         cites = self._compose.supporting(relevant, terms)
         if asks_to_buy(first.text) and not any(says_how_to_buy(self._compose.hit(c).text, first.text) for c in cites):
             return self._compose.not_covered(question, hits, prefix)
-        if self._chain is not None:
-            composed = self._compose_llm(first.text, cites)
-            if composed is not None:
-                text, used = composed
-                return Answer(question, prefix + text, used, kind="answer", backend=self.backend)
+        guard = None
+        if self._llm is not None:
+            # A follow-up reaches the model as retrieval read it: in its conversation's context.
+            written = self._llm.compose(search_text if in_context else first.text, cites,
+                                        [self._compose.hit(c).text for c in cites], on_sentence)
+            if written.sentences:
+                return self._compose.written(question, written, self._llm.name, prefix)
+            guard = written.report
         leads = leads_for(cites, [self._compose.hit(c).text for c in cites], terms, first.text)
         said = missing_fact(first.text, leads)
         if in_context and not said:
             said = self._compose.not_specific(own, previous, cites)
         text = said + compose_extractive(cites, leads)
-        return Answer(question, prefix + text, cites, kind="answer")
+        return Answer(question, prefix + text, cites, kind="answer", guard=guard)
 
     def _nearest(self, kind: str, vectors) -> float:
         """Cosine of the nearest indexed example of one kind, over a message's readings."""
@@ -258,13 +286,5 @@ class Assistant:
         itself a report of a concern."""
         top = hits[0] if hits else None
         return bool(top) and top.dense_q >= ANSWERED_AS_ASKED and not escalation_by_pattern(top.matched_question)
-
-    def _compose_llm(self, question: str, cites: list[Citation]):
-        from rag.llm import compose_llm
-
-        try:
-            return compose_llm(self._chain, question, cites)
-        except Exception:  # an unreachable or failing model must never lose the answer
-            return None
 
     # ------------------------------------------------------------------ pieces

@@ -75,6 +75,17 @@ class Composer:
         return Answer(question, prefix + text + compose_extractive(cites, best_span(hits[0].text, terms)), cites,
                       kind="other_policy")
 
+    def written(self, question: str, composed, model: str, prefix: str) -> Answer:
+        """A model's answer that passed the grounding guard (rag/llm.py): its sentences, labelled as the
+        model's, then each cited clause quoted, as for an extractive answer. `written` keeps the model's text
+        apart: the app shows it as plain text, never as markdown."""
+        text = " ".join(composed.sentences)
+        quotes = "\n\n".join(f"> {c.quote}\n\n— [{i}] {c.label()}" for i, c in enumerate(composed.used, 1))
+        notes = list(dict.fromkeys(c.note for c in composed.used if c.note))
+        body = "\n\n".join([f"Written by {model} from the sources below: {text}", quotes, *(f"_{n}_" for n in notes)])
+        return Answer(question, prefix + body, composed.used, kind="answer", backend=model, written_by=model,
+                      written=text, guard=composed.report)
+
     def not_covered(self, question: str, hits: list[Hit], prefix: str, why: str = "") -> Answer:
         nearest = hits[:2]
         text = f"{why or NOT_COVERED} {ASK_OFFICE}"

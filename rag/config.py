@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))
     openai_api_key: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"))
     ollama_host: str | None = Field(default=None, validation_alias=AliasChoices("OLLAMA_HOST", "ollama_host"))
+    # A model-written answer: at most this many tokens, within this many seconds (no retry), else the
+    # extractive answer is shown (rag/llm.py).
+    llm_max_tokens: int = Field(default=200, ge=16, validation_alias=AliasChoices("POLICY_ASSISTANT_LLM_MAX_TOKENS", "llm_max_tokens"))
+    llm_timeout_s: float = Field(default=20.0, gt=0, validation_alias=AliasChoices("POLICY_ASSISTANT_LLM_TIMEOUT", "llm_timeout_s"))
     feedback_db: Path = Field(
         default=PROJECT_ROOT / ".data" / "feedback.sqlite",
         validation_alias=AliasChoices("POLICY_ASSISTANT_FEEDBACK_DB", "feedback_db"),
