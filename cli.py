@@ -242,6 +242,25 @@ def cmd_questions(args: argparse.Namespace) -> int:
     by_doc = defaultdict(list)
     for c in index.clauses:
         by_doc[c.doc_id].append(c)
+    if args.review:
+        from ingest.questions import load_questions
+
+        successors = {d.replaces: d.id for d in index.documents.values() if d.replaces and d.id in by_doc}
+        qs = load_questions(settings.corpus_dir, dict(by_doc), successors)
+        if not qs.set_aside:
+            print(f"every example question is anchored to a clause ({qs.moved} clause groups followed their text "
+                  "to a new number)")
+            return 0
+        print(f"{len(qs.set_aside)} groups of example questions could not be placed in the documents as ingested; "
+              "they are not indexed or trained on. Move each under the clause that answers it (or delete it) in "
+              "corpus/questions/, then run `policy-assistant questions --stamp` and `policy-assistant ingest`.")
+        for a in qs.set_aside:
+            print(f"\n{a.file}: {a.doc_id} § {a.clause} ({len(a.questions)} questions), which opened: “{a.opening}”")
+            for q in a.questions[:3]:
+                print(f"    - {q}")
+            for clause, opening, ratio in a.candidates:
+                print(f"  nearest now: § {clause} ({ratio:.2f}) “{opening}”")
+        return 1
     if args.stamp:
         n = stamp_questions(settings.corpus_dir, dict(by_doc))
         print(f"stamped {n} clauses in {settings.corpus_dir / 'questions'}; run `policy-assistant ingest` to index any edits")
@@ -296,7 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     qs = sub.add_parser("questions", parents=[common], help="example questions per clause: coverage, or --stamp after review")
     qs.add_argument("--stamp", action="store_true",
-                    help="record each clause's current text hash in corpus/questions/*.toml (after reviewing changed clauses)")
+                    help="record each clause's current text hash and opening words in corpus/questions/*.toml (after reviewing changed clauses)")
+    qs.add_argument("--review", action="store_true",
+                    help="list the example questions ingest could not place (their clause was deleted or rewritten), "
+                         "with the nearest clauses; exit 1 if there are any")
     qs.set_defaults(func=cmd_questions)
 
     fb = sub.add_parser("feedback", help="ratings from the app; thumbs-down questions as candidates for example questions")

@@ -153,7 +153,8 @@ def _plan(settings: Settings, live: Path | None, progress: Progress):
         files[doc.id] = stamp
         clauses_by_doc[doc.id] = records
     school = load_school(corpus, clauses_by_doc)
-    qs = load_questions(corpus, clauses_by_doc)
+    successors = {d.replaces: d.id for d in manifest.documents if d.replaces and d.id in clauses_by_doc}
+    qs = load_questions(corpus, clauses_by_doc, successors)
     warnings.extend(qs.warnings)
     if not qs.concerns:
         warnings.append("no concern examples (corpus/questions/concerns.toml): concerns in everyday words "

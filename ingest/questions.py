@@ -1,8 +1,12 @@
 """corpus/questions/*.toml: example questions per clause, checked against the parsed clauses.
 
-A clause may carry `text_sha` (see `policy-assistant questions --stamp`): the first 12 hex digits of
-the SHA-256 of the clause text the questions were written for. When the clause's text changes, its
-questions are flagged for review, because they may no longer be answered by it.
+A clause may carry `text_sha` and `opening` (see `policy-assistant questions --stamp`): the first 12 hex
+digits of the SHA-256 of the clause text the questions were written for, and its first words. When a new
+edition or a revised policy renumbers its clauses, each group of questions is re-anchored at ingest: first
+to the clause with the same text (the hash), then to the clause that opens with the most similar words
+(difflib's ratio at least REANCHOR_RATIO). A group it cannot place is set aside, never attached to a wrong
+clause: `policy-assistant questions --review` lists them with their old opening and the nearest clauses,
+and the tuned model trains only on anchored questions.
 """
 from __future__ import annotations
 
@@ -17,6 +21,38 @@ from rag.documents import Clause, ExampleQuestion
 
 def clause_text_sha(texts: list[str]) -> str:
     return hashlib.sha256("\n".join(texts).encode()).hexdigest()[:12]
+
+
+OPENING_WORDS = 24
+# Two openings at least this similar (difflib.SequenceMatcher.ratio over their words) are the same clause
+# under another number, lightly edited; under the same number a lower bar will do (new names in the DSL
+# list change 4 of its first 24 words). Below both, the questions are set aside.
+REANCHOR_RATIO = 0.8
+SAME_NUMBER_RATIO = 0.6
+
+
+def clause_opening(texts: list[str]) -> str:
+    """The first words of a clause, as stamped beside its questions: what a re-anchor matches on."""
+    import re
+
+    return " ".join(re.findall(r"[a-z0-9]+", " ".join(texts).lower())[:OPENING_WORDS])
+
+
+def _similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """Example questions whose clause could not be found in the document as ingested now."""
+    file: str
+    doc_id: str
+    clause: str  # the number they were written for
+    opening: str  # that clause's first words then
+    questions: tuple[str, ...]
+    candidates: tuple[tuple[str, str, float], ...]  # (clause, its opening now, similarity), best first
 
 
 # Screening examples: situations and requests sorted by category (and by who is writing), so that
@@ -42,6 +78,8 @@ class QuestionSet:
     not_covered: list[str] = field(default_factory=list)  # negative examples: topics the corpus does not answer
     screen: list[ScreenExample] = field(default_factory=list)  # concerns, personal-data requests, counter-examples
     warnings: list[str] = field(default_factory=list)
+    moved: int = 0  # question groups re-anchored to another clause number
+    set_aside: list[SetAside] = field(default_factory=list)
 
     @property
     def concerns(self) -> list[str]:
@@ -69,7 +107,10 @@ def load_screen_examples(corpus_dir: Path) -> list[ScreenExample]:
     return load_questions(corpus_dir, {}).screen
 
 
-def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) -> QuestionSet:
+def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]],
+                   successors: dict[str, str] | None = None) -> QuestionSet:
+    """`successors`: old edition id -> the held edition that replaces it (the manifest's `replaces`): the
+    questions written for the old edition are re-anchored in the new one."""
     result = QuestionSet()
     folder = corpus_dir / "questions"
     if not folder.is_dir():
@@ -101,25 +142,66 @@ def load_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) ->
         doc_id = data.get("doc_id")
         if not clauses_by_doc:
             continue
+        if doc_id not in clauses_by_doc and (successors or {}).get(doc_id) in clauses_by_doc:
+            doc_id = successors[doc_id]  # written for the edition this one replaces
         if doc_id not in clauses_by_doc:
             result.warnings.append(f"{path}: doc_id '{doc_id}' is not an ingested document; file skipped")
             continue
+        openings = {key: clause_opening(t) for key, t in texts.items() if key[0] == doc_id}
+        shas = {key: clause_text_sha(t) for key, t in texts.items() if key[0] == doc_id}
+        by_sha = {sha: key[1] for key, sha in shas.items()}
+        changed: list[str] = []
         for entry in data.get("clause", []):
             clause = str(entry.get("clause", "")).strip()
-            if (doc_id, clause) not in texts:
-                result.warnings.append(f"{path}: clause '{clause}' does not exist in {doc_id}; its questions are skipped")
+            anchored = _anchor((doc_id, clause), entry.get("text_sha"), entry.get("opening"), openings, shas, by_sha)
+            if anchored is None:
+                if not entry.get("text_sha") and not entry.get("opening"):
+                    result.warnings.append(f"{path}: clause '{clause}' does not exist in {doc_id}; its questions are skipped")
+                ranked = sorted(((_similarity(entry.get("opening") or "", o), k[1], o) for k, o in openings.items()),
+                                reverse=True)[:3]
+                result.set_aside.append(SetAside(path.name, doc_id, clause, entry.get("opening") or "",
+                                                 tuple(entry.get("questions", [])),
+                                                 tuple((c, o, round(r, 2)) for r, c, o in ranked)))
                 continue
+            if anchored != clause:
+                result.moved += 1
             stamped = entry.get("text_sha")
-            if stamped and stamped != clause_text_sha(texts[(doc_id, clause)]):
-                result.warnings.append(
-                    f"{path}: the text of {doc_id} {clause} has changed since its questions were written; review them, then run `policy-assistant questions --stamp`"
-                )
+            if stamped and stamped != shas[(doc_id, anchored)]:
+                changed.append(f"{clause} (now {anchored})" if anchored != clause else clause)
             for q in entry.get("questions", []):
                 q = " ".join(str(q).split())
-                if q and (doc_id, clause, q.lower()) not in seen:
-                    seen.add((doc_id, clause, q.lower()))
-                    result.questions.append(ExampleQuestion(doc_id, clause, q))
+                if q and (doc_id, anchored, q.lower()) not in seen:
+                    seen.add((doc_id, anchored, q.lower()))
+                    result.questions.append(ExampleQuestion(doc_id, anchored, q))
+        if changed:  # one line per file: a new edition changes hundreds of paragraphs a little
+            what = (f"the text of {doc_id} {changed[0]} has changed" if len(changed) == 1 else
+                    f"the text of {len(changed)} clauses of {doc_id} ({', '.join(changed[:3])}, ...) has changed")
+            result.warnings.append(f"{path}: {what} since its questions were written; review them, then run "
+                                   "`policy-assistant questions --stamp`")
+    if result.set_aside or result.moved:
+        n = sum(len(a.questions) for a in result.set_aside)
+        result.warnings.append(
+            f"example questions re-anchored: {result.moved} clause groups followed their text to a new number; "
+            f"{len(result.set_aside)} groups ({n} questions) could not be placed and are set aside: "
+            "run `policy-assistant questions --review`")
     return result
+
+
+def _anchor(key: tuple[str, str], sha: str | None, opening: str | None, openings: dict, shas: dict,
+            by_sha: dict) -> str | None:
+    """The clause number these questions belong to now, or None when they cannot be placed."""
+    if key in shas and (not sha or sha == shas[key]):
+        return key[1]  # the same number, and the same text (or never stamped)
+    if sha and sha in by_sha:
+        return by_sha[sha]  # the same text under another number
+    if opening:
+        here = _similarity(opening, openings[key]) if key in openings else 0.0
+        best = max(((_similarity(opening, o), k[1]) for k, o in openings.items() if k != key), default=(0.0, ""))
+        if best[0] >= REANCHOR_RATIO and best[0] > here:
+            return best[1]  # the text, lightly edited, under another number
+        return key[1] if here >= SAME_NUMBER_RATIO else None  # the same number, edited; or nowhere
+    # Stamped before openings were recorded: keep the number if it still exists (ingest warns to review).
+    return key[1] if key in shas else None
 
 
 def stamp_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) -> int:
@@ -142,12 +224,13 @@ def stamp_questions(corpus_dir: Path, clauses_by_doc: dict[str, list[Clause]]) -
             continue
         out: list[str] = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            if re.match(r"\s*text_sha\s*=", line):
+            if re.match(r"\s*(text_sha|opening)\s*=", line):
                 continue  # replaced below, after its clause line
             out.append(line)
             m = re.match(r'\s*clause\s*=\s*"(.*)"\s*$', line)
             if m and (doc_id, m.group(1)) in texts:
                 out.append(f'text_sha = "{clause_text_sha(texts[(doc_id, m.group(1))])}"')
+                out.append(f'opening = "{clause_opening(texts[(doc_id, m.group(1))])}"')
                 stamped += 1
         path.write_text("\n".join(out) + "\n", encoding="utf-8")
         tomllib.loads(path.read_text(encoding="utf-8"))  # still valid

@@ -355,3 +355,23 @@ def test_the_app_says_once_when_the_configured_model_is_not_reachable(app_with_m
     at.chat_input[0].set_value(TRIP).run()
     assert not at.exception and len(at.info) == 1
     assert "school provided equipment" in at.chat_message[1].markdown[0].value
+
+
+def test_eval_with_a_model_reports_its_grounded_rate_fallback_rate_and_latency(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Fixed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rows = [{"id": "t1", "audience": "staff", "question": TRIP, "kind": "answerable",
+             "expected_doc": POLICY, "expected_clauses": ["6.2.4"], "must_mention": []}]
+    (tmp_path / "one.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    cli = Path(sys.executable).with_name("policy-assistant")
+    try:
+        run = subprocess.run([str(cli), "eval", str(tmp_path / "one.jsonl"), "--no-baselines", "--results",
+                              str(tmp_path / "out.jsonl"), "--llm", "openai:fixed"], capture_output=True, text=True,
+                             timeout=300, env={**_env(), "OPENAI_BASE_URL": f"http://127.0.0.1:{server.server_port}/v1"})
+    finally:
+        server.shutdown()
+    assert run.returncode == 0, run.stderr[-500:]
+    # REPLY has two sentences; the guard keeps the first.
+    assert "model openai:fixed: asked 1, grounded rate 0.5 (2 sentences written), fallback rate 0.0" in run.stdout
+    out = json.loads((tmp_path / "out.jsonl").read_text().splitlines()[0])
+    assert out["written_by"] == "openai:fixed" and len(out["guard"]["dropped"]) == 1

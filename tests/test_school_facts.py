@@ -41,7 +41,7 @@ def test_no_clause_number_section_or_school_name_is_in_the_code():
 
 def _revise(corpus):
     """The policy re-issued: section 6.7 renumbered to 6.10 (so the LADO clause moves from 6.7.4 to 6.10.4), a
-    clause added (6.2.8), and a new DSL team. school.toml updated as the school would."""
+    clause added (6.2.8), one deleted (6.2.6), and a new DSL team. school.toml updated as the school would."""
     policy = next((corpus / "policy").glob("*.md"))
     text = policy.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^(\s*-?\s*)6\.7\.(\d+)", r"\g<1>6.10.\2", text)
@@ -49,6 +49,9 @@ def _revise(corpus):
     last = "in line with our allegations policy.\n"
     assert "- 6.2.7 " in text and last in text
     text = text.replace(last, last + "- 6.2.8 Staff must sign out school cameras at the office before a trip.\n", 1)
+    deleted = "- 6.2.6 If a member of staff breaches our policy, action will be taken in line with our staff behaviour and allegations policy.\n"
+    assert deleted in text
+    text = text.replace(deleted, "")
     for old, new in (("Michele Sowden-Mehta, Headteacher", "Alex Rivers, Headteacher"),
                      ("Paul Hale, Deputy Headteacher", "Sam Okafor, Deputy Headteacher")):
         assert old in text
@@ -101,3 +104,26 @@ def test_a_corpus_without_school_toml_is_one_clear_error(tmp_path):
     (corpus / "school.toml").unlink()
     with pytest.raises(IngestError, match="school.toml: not found"):
         run_ingest(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, tune_model=False), progress=lambda m: None)
+
+
+def test_the_example_questions_of_moved_clauses_follow_them(revised):
+    from rag.store import Index
+
+    placed = {(q.clause, q.question) for q in Index.open(revised).questions if q.kind == "example"}
+    lado = {q for c, q in placed if c == "6.10.4"}
+    assert lado and not {c for c, _ in placed if c.startswith("6.7.")}
+    assert any(c == "Key Details" for c, _ in placed), "the DSL list's questions stayed with it under new names"
+    assert not {q for c, q in placed if c == "6.2.6"}
+
+
+def test_questions_review_lists_the_questions_of_the_deleted_clause(revised):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = Path(sys.executable).with_name("policy-assistant")
+    run = subprocess.run([str(cli), "questions", "--review", "--index", str(revised.index_dir), "--corpus",
+                          str(revised.corpus_dir)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "§ 6.2.6" in run.stdout and "nearest now: § " in run.stdout
+    assert "6.10.4" not in run.stdout.split("nearest now")[0]  # the moved clauses are not listed as lost
