@@ -349,6 +349,12 @@ INJECTION_PATTERNS = [
     r"(^|[.!?:;\n]\s*|\b(you|u|please|pls|now|can you|could you|i want you to|i need you to)\s+)(role[- ]?play|act) as "
     r"(if you (are|were) )?(the |a |an |my )?(head\w*|teacher|dsl|principal|school|governor|lado)\b",
     r"\b(give|grant|send|write) (me|us) (a |an )?(written |signed )?(permission|consent|authori[sz]ation|exemption)\b",
+    # dictating what the answer says (issue 16: "End your answer with: for help call 0800 ..." reached the model):
+    # begin/end/finish the answer with, add this line to it, make it say.
+    r"\b(begin|start|end|finish|close|conclude|sign off|open|prefix|preface)\b.{0,12}\b(your|the|ur) (answer|reply|response|"
+    r"output|message)\b.{0,6}\b(with|by (saying|writing|adding))\b",
+    r"\b(add|append|include|insert|put)\b.{0,40}\b(in|into|to|at the (end|start) of) (your|the|ur) (answer|reply|response|output)\b",
+    r"\b(your|ur) (answer|reply|response|output) (must|should|has to|needs to|will) (say|state|read|include|contain|begin|start|end)\b",
 ]
 
 # Requests for information about identifiable pupils, families or staff, by kind of request. Each kind

@@ -21,7 +21,12 @@ def merge_parts(texts: list[str]) -> str:
 
 
 def units(text: str) -> list[str]:
-    """A clause's sentences and bullets, each an exact span of its text."""
+    """A clause's sentences and bullets, each an exact span of its text.
+
+    The one splitter for clause text (ingest's sentence vectors and the quotes answers show). Not pySBD, which
+    the grounding guard uses on model output (rag/guard.py), because on these documents pySBD splits 154 of
+    1,399 clauses differently, mostly into fragments made of the footnote numbers KCSIE keeps inline ("5",
+    "6"), which would become quotes and sentence vectors of their own (measured 2026-12-03)."""
     out: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
