@@ -92,7 +92,19 @@ def _settles_in_view(page, locator, seconds: float = 8) -> bool:
     return False
 
 
+def _settled(page) -> None:
+    """Wait until Streamlit has finished the run: while it runs, the previous elements are drawn faded
+    (data-stale), and a faded quote fails contrast though no reader ever sees it settle that way."""
+    try:
+        page.wait_for_function("""() => !document.querySelector('[data-stale="true"]')
+                                      && !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=30_000)
+    except Exception:
+        pass  # still running after 30 s: check what is there
+    page.wait_for_timeout(500)
+
+
 def _axe(page) -> list[dict]:
+    _settled(page)
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
         """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations
@@ -181,7 +193,7 @@ def test_no_wcag_aa_violations(browser, app_url, view):
         page.goto(app_url + "/About", wait_until="domcontentloaded")
         page.get_by_text("What is stored").first.wait_for(timeout=60_000)
     violations = _axe(page)
-    assert not violations, violations
+    assert not violations, [(v["id"], v["where"]) for v in violations]
 
 
 def test_the_page_loads_nothing_from_outside_its_own_server(browser, app_url):
